@@ -1,0 +1,100 @@
+use dsrf_linalg::LinalgError;
+use thiserror::Error;
+
+/// Everything that can go wrong in `dsrf-theory`.
+///
+/// Variants name the mathematical quantity in the paper's notation (Ω, ψ, E[y²], …);
+/// front-ends map them to their own field names.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum TheoryError {
+    /// A covariance matrix failed a linear-algebra check (shape, symmetry, PSD).
+    #[error("{quantity}: {source}")]
+    Matrix {
+        /// Which matrix ("Ω", "Ψ").
+        quantity: &'static str,
+        /// What was wrong with it.
+        source: LinalgError,
+    },
+    /// A given eigenvalue list of Ω has an eigenvalue that is clearly negative.
+    #[error(
+        "Ω: eigenvalue {index} is {value:e}; a covariance has no negative eigenvalues (tolerance {tolerance:e})"
+    )]
+    NegativeEigenvalue {
+        /// Position in the list as given.
+        index: usize,
+        /// The value.
+        value: f64,
+        /// Largest accepted magnitude of a negative eigenvalue.
+        tolerance: f64,
+    },
+    /// A number is NaN or infinite.
+    #[error("{quantity}: entry {index} is not a finite number ({value})")]
+    NotFinite {
+        /// Which quantity.
+        quantity: &'static str,
+        /// Position of the entry (0 for scalars).
+        index: usize,
+        /// The value found.
+        value: f64,
+    },
+    /// Two objects that must have matching sizes do not.
+    #[error("{quantity}: expected {expected}, found {found}")]
+    Shape {
+        /// Which quantity has the wrong size.
+        quantity: &'static str,
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+    /// The problem has no features (p = 0).
+    #[error("Ω: the feature dimension p must be at least 1")]
+    Empty,
+    /// A variance or second moment is negative.
+    #[error("{quantity} must be ≥ 0, got {value}")]
+    Negative {
+        /// Which quantity.
+        quantity: &'static str,
+        /// The value found.
+        value: f64,
+    },
+    /// The label second moment cannot be explained by the features: the joint
+    /// covariance of (φ, y) would not be PSD.
+    #[error(
+        "E[y²] − s² = {available:e} is smaller than the part explained by the features ψᵀΩ⁺ψ = {explained:e}: no joint distribution of (φ, y) has these moments"
+    )]
+    InconsistentLabels {
+        /// E[y²] − s² (code form) or θ*ᵀΨθ*/k (paper form).
+        available: f64,
+        /// ψᵀΩ⁺ψ.
+        explained: f64,
+    },
+    /// ψ has weight on the null space of Ω, which no joint distribution allows.
+    #[error(
+        "ψ has weight {outside:e} (of ‖ψ‖² = {total:e}) on the null space of Ω: a feature direction with zero variance cannot correlate with the label"
+    )]
+    OutsideRange {
+        /// Σ (uᵢᵀψ)² over the zero eigenvalues.
+        outside: f64,
+        /// ‖ψ‖².
+        total: f64,
+    },
+    /// A ridge penalty is negative or not a number.
+    #[error("λ must be ≥ 0 and finite, got {0}")]
+    InvalidPenalty(f64),
+    /// A sample size is not a positive finite number.
+    #[error("n must be > 0 and finite, got {0}")]
+    InvalidSampleSize(f64),
+    /// The root finder did not converge (never expected; reported rather than hidden).
+    #[error(
+        "the self-consistent equation did not converge for n = {n}, λ_c = {lambda_code}: {detail}"
+    )]
+    NoConvergence {
+        /// Sample size.
+        n: f64,
+        /// Penalty in code units.
+        lambda_code: f64,
+        /// What happened.
+        detail: String,
+    },
+}

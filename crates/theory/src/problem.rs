@@ -1,0 +1,385 @@
+//! Input forms and their validation into the checked [`Problem`].
+//!
+//! Whatever the form, Theorem 3.1 needs only four eigen-quantities (SPEC §3.3):
+//! the eigenvalues ωᵢ of Ω, the squared projections aᵢ² = (uᵢᵀψ)² of the
+//! feature–label correlation ψ = E[φ y] = Φθ*/√k, the target power ρ, and the label
+//! noise variance s². One spectral reduction of Ω produces them; everything after
+//! that is O(p) per (n, λ).
+
+use dsrf_linalg::{Mat, PsdPolicy, projected_spectrum};
+
+use crate::TheoryError;
+
+/// A population covariance Ω given either as a full matrix or by its eigenvalues.
+#[derive(Debug, Clone)]
+pub enum Covariance {
+    /// The eigenvalues of Ω; companion vectors (ψ, rows of Φ) are then read in Ω's
+    /// eigenbasis.
+    Eigenvalues(Vec<f64>),
+    /// The full p × p matrix.
+    Matrix(Mat<f64>),
+}
+
+impl Covariance {
+    /// The dimension p.
+    pub fn dim(&self) -> usize {
+        match self {
+            Covariance::Eigenvalues(v) => v.len(),
+            Covariance::Matrix(m) => m.nrows(),
+        }
+    }
+}
+
+/// The authors' code form (SPEC §3.6): the label is the target.
+#[derive(Debug, Clone)]
+pub struct CodeForm {
+    /// Ω = E[φφᵀ], p × p.
+    pub omega: Covariance,
+    /// ψ = E[φ y], length p (in Ω's eigenbasis when Ω is given by eigenvalues).
+    pub psi: Vec<f64>,
+    /// E[y²], label noise included.
+    pub label_second_moment: f64,
+    /// The label-noise variance s², already contained in E[y²]. It does not change
+    /// the test error; it only lets the result split off the excess risk.
+    pub noise_variance: f64,
+}
+
+/// The paper's form (Assumption 2.1): y = θ*ᵀφ*(x)/√k + ε.
+#[derive(Debug, Clone)]
+pub struct PaperForm {
+    /// Ω = E[φφᵀ], p × p.
+    pub omega: Covariance,
+    /// Φ = E[φφ*ᵀ], p × k (rows in Ω's eigenbasis when Ω is given by eigenvalues).
+    pub phi: Mat<f64>,
+    /// Ψ = E[φ*φ*ᵀ], k × k.
+    pub psi_target: Mat<f64>,
+    /// The target readout θ*, length k.
+    pub theta_star: Vec<f64>,
+    /// ⟨Σ⟩, the mean label-noise variance.
+    pub noise_variance: f64,
+}
+
+/// A validated problem in eigen-quantities: the only input the solver accepts.
+///
+/// Invariants: `eigenvalues` are the strictly positive eigenvalues of Ω in ascending
+/// order (zeros and clipped estimation noise are dropped, counted in `p − rank`);
+/// `weights[i]` = aᵢ² belongs to `eigenvalues[i]`; ρ ≥ Σ aᵢ²/ωᵢ (the joint covariance of
+/// features and target is PSD).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub(crate) p: usize,
+    pub(crate) eigenvalues: Vec<f64>,
+    pub(crate) weights: Vec<f64>,
+    pub(crate) rho: f64,
+    pub(crate) noise: f64,
+    /// ρ − Σ aᵢ²/ωᵢ ≥ 0: the part of the target no linear function of φ explains.
+    pub(crate) misspecification: f64,
+    pub(crate) trace: f64,
+    pub(crate) clipped: usize,
+}
+
+/// Relative size below which an eigenvalue of Ω counts as zero (times p·ε·ω_max).
+const ZERO_EIGENVALUE_FACTOR: f64 = 16.0;
+/// Relative slack accepted in the consistency check ρ ≥ ψᵀΩ⁺ψ.
+const CONSISTENCY_TOLERANCE: f64 = 1e-9;
+/// Relative weight of ψ accepted on Ω's null space (rounding of the spectral reduction).
+const NULL_SPACE_TOLERANCE: f64 = 1e-9;
+
+impl CodeForm {
+    /// Validates the input and reduces it to eigen-quantities (one spectral reduction).
+    pub fn check(self) -> Result<Problem, TheoryError> {
+        let CodeForm {
+            omega,
+            psi,
+            label_second_moment,
+            noise_variance,
+        } = self;
+        check_scalar("E[y²]", label_second_moment)?;
+        check_scalar("noise variance s²", noise_variance)?;
+        let rho = label_second_moment - noise_variance;
+        Problem::from_omega_psi(omega, &psi, "ψ", rho, noise_variance)
+    }
+}
+
+impl PaperForm {
+    /// Validates the input and reduces it to eigen-quantities: ψ = Φθ*/√k,
+    /// ρ = θ*ᵀΨθ*/k, then one spectral reduction of Ω.
+    pub fn check(self) -> Result<Problem, TheoryError> {
+        let PaperForm {
+            omega,
+            phi,
+            psi_target,
+            theta_star,
+            noise_variance,
+        } = self;
+        let p = omega.dim();
+        let k = theta_star.len();
+        if k == 0 {
+            return Err(shape("θ*", "at least one entry", "0"));
+        }
+        finite_slice("θ*", &theta_star)?;
+        if phi.nrows() != p || phi.ncols() != k {
+            return Err(shape(
+                "Φ",
+                format!("{p}×{k} (p × k)"),
+                format!("{}×{}", phi.nrows(), phi.ncols()),
+            ));
+        }
+        if psi_target.nrows() != k || psi_target.ncols() != k {
+            return Err(shape(
+                "Ψ",
+                format!("{k}×{k} (k × k)"),
+                format!("{}×{}", psi_target.nrows(), psi_target.ncols()),
+            ));
+        }
+        dsrf_linalg::check_symmetric(psi_target.as_ref(), PsdPolicy::default().symmetry_tolerance)
+            .map_err(|source| TheoryError::Matrix {
+                quantity: "Ψ",
+                source,
+            })?;
+        check_finite_matrix("Φ", &phi)?;
+        check_scalar("noise variance ⟨Σ⟩", noise_variance)?;
+        let scale = 1.0 / (k as f64).sqrt();
+        let theta = Mat::from_fn(k, 1, |i, _| theta_star[i]);
+        let psi_col = &phi * &theta;
+        let psi: Vec<f64> = (0..p).map(|i| psi_col[(i, 0)] * scale).collect();
+        let psi_theta = &psi_target * &theta;
+        let rho = (0..k)
+            .map(|i| theta_star[i] * psi_theta[(i, 0)])
+            .sum::<f64>()
+            / k as f64;
+        if rho < 0.0 {
+            return Err(TheoryError::Negative {
+                quantity: "θ*ᵀΨθ*/k",
+                value: rho,
+            });
+        }
+        Problem::from_omega_psi(omega, &psi, "Φθ*/√k", rho, noise_variance)
+    }
+}
+
+impl Problem {
+    /// Builds a problem directly from eigen-quantities: eigenvalues ωᵢ of Ω,
+    /// projections aᵢ = uᵢᵀψ (signs irrelevant), target power ρ and noise s².
+    pub fn from_spectrum(
+        eigenvalues: &[f64],
+        projections: &[f64],
+        rho: f64,
+        noise_variance: f64,
+    ) -> Result<Problem, TheoryError> {
+        check_scalar("ρ", rho)?;
+        check_scalar("noise variance s²", noise_variance)?;
+        Problem::from_omega_psi(
+            Covariance::Eigenvalues(eigenvalues.to_vec()),
+            projections,
+            "ψ",
+            rho,
+            noise_variance,
+        )
+    }
+
+    fn from_omega_psi(
+        omega: Covariance,
+        psi: &[f64],
+        psi_name: &'static str,
+        rho: f64,
+        noise: f64,
+    ) -> Result<Problem, TheoryError> {
+        let p = omega.dim();
+        if p == 0 {
+            return Err(TheoryError::Empty);
+        }
+        if psi.len() != p {
+            return Err(shape(
+                psi_name,
+                format!("length {p} (the dimension of Ω)"),
+                format!("length {}", psi.len()),
+            ));
+        }
+        finite_slice(psi_name, psi)?;
+        let (mut values, weights, mut clipped) = match omega {
+            Covariance::Matrix(m) => {
+                let s = projected_spectrum(m.as_ref(), psi, &PsdPolicy::default()).map_err(
+                    |source| TheoryError::Matrix {
+                        quantity: "Ω",
+                        source,
+                    },
+                )?;
+                (s.values, s.weights, s.clipping.count)
+            }
+            Covariance::Eigenvalues(values) => {
+                finite_slice("Ω eigenvalues", &values)?;
+                let weights = psi.iter().map(|a| a * a).collect();
+                (values, weights, 0)
+            }
+        };
+        let largest = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        // Negative eigenvalues: tolerate rounding noise only.
+        let negative_tolerance = ZERO_EIGENVALUE_FACTOR * p as f64 * f64::EPSILON * largest;
+        for (index, &value) in values.iter().enumerate() {
+            if value < -negative_tolerance {
+                return Err(TheoryError::NegativeEigenvalue {
+                    index,
+                    value,
+                    tolerance: negative_tolerance,
+                });
+            }
+        }
+        let zero = negative_tolerance;
+        let total_weight: f64 = weights.iter().sum();
+        let mut outside = 0.0;
+        let mut kept: Vec<(f64, f64)> = Vec::with_capacity(p);
+        for (&w, &a2) in values.iter().zip(&weights) {
+            if w > zero {
+                kept.push((w, a2));
+            } else {
+                if w < 0.0 {
+                    clipped += 1;
+                }
+                outside += a2;
+            }
+        }
+        if outside > NULL_SPACE_TOLERANCE * total_weight {
+            return Err(TheoryError::OutsideRange {
+                outside,
+                total: total_weight,
+            });
+        }
+        kept.sort_by(|a, b| a.0.total_cmp(&b.0));
+        values.clear();
+        let eigenvalues: Vec<f64> = kept.iter().map(|k| k.0).collect();
+        let weights: Vec<f64> = kept.iter().map(|k| k.1).collect();
+        let explained = neumaier_sum(kept.iter().map(|(w, a2)| a2 / w));
+        let misspecification = rho - explained;
+        if misspecification < -CONSISTENCY_TOLERANCE * rho.max(explained) {
+            return Err(TheoryError::InconsistentLabels {
+                available: rho,
+                explained,
+            });
+        }
+        let trace = eigenvalues.iter().sum();
+        Ok(Problem {
+            p,
+            eigenvalues,
+            weights,
+            rho,
+            noise,
+            misspecification: misspecification.max(0.0),
+            trace,
+            clipped,
+        })
+    }
+
+    /// Feature dimension p (zero eigenvalues included).
+    pub fn dim(&self) -> usize {
+        self.p
+    }
+
+    /// rank Ω: the number of eigenvalues above p·ε·ω_max (up to a small factor).
+    pub fn rank(&self) -> usize {
+        self.eigenvalues.len()
+    }
+
+    /// Tr Ω.
+    pub fn trace(&self) -> f64 {
+        self.trace
+    }
+
+    /// ρ, the power of the noiseless target (θ*ᵀΨθ*/k, or E[y²] − s²).
+    pub fn target_power(&self) -> f64 {
+        self.rho
+    }
+
+    /// The label-noise variance s² (⟨Σ⟩).
+    pub fn noise_variance(&self) -> f64 {
+        self.noise
+    }
+
+    /// ρ − ψᵀΩ⁺ψ: the part of the target that no linear function of the features
+    /// explains (zero in the well-specified case).
+    pub fn misspecification(&self) -> f64 {
+        self.misspecification
+    }
+
+    /// How many negative eigenvalues (estimation noise) were clipped to zero.
+    pub fn clipped_eigenvalues(&self) -> usize {
+        self.clipped
+    }
+
+    /// The positive eigenvalues of Ω, ascending.
+    pub fn eigenvalues(&self) -> &[f64] {
+        &self.eigenvalues
+    }
+
+    /// aᵢ² = (uᵢᵀψ)², matching [`Problem::eigenvalues`].
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+}
+
+/// Compensated summation: ψᵀΩ⁺ψ is subtracted from ρ, so its rounding matters.
+fn neumaier_sum(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut sum, mut compensation) = (0.0f64, 0.0f64);
+    for v in values {
+        let t = sum + v;
+        if sum.abs() >= v.abs() {
+            compensation += (sum - t) + v;
+        } else {
+            compensation += (v - t) + sum;
+        }
+        sum = t;
+    }
+    sum + compensation
+}
+
+fn shape(
+    quantity: &'static str,
+    expected: impl Into<String>,
+    found: impl Into<String>,
+) -> TheoryError {
+    TheoryError::Shape {
+        quantity,
+        expected: expected.into(),
+        found: found.into(),
+    }
+}
+
+fn check_scalar(quantity: &'static str, value: f64) -> Result<(), TheoryError> {
+    if !value.is_finite() {
+        return Err(TheoryError::NotFinite {
+            quantity,
+            index: 0,
+            value,
+        });
+    }
+    if value < 0.0 {
+        return Err(TheoryError::Negative { quantity, value });
+    }
+    Ok(())
+}
+
+fn finite_slice(quantity: &'static str, values: &[f64]) -> Result<(), TheoryError> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(TheoryError::NotFinite {
+            quantity,
+            index,
+            value: values[index],
+        }),
+        None => Ok(()),
+    }
+}
+
+fn check_finite_matrix(quantity: &'static str, m: &Mat<f64>) -> Result<(), TheoryError> {
+    for j in 0..m.ncols() {
+        for i in 0..m.nrows() {
+            if !m[(i, j)].is_finite() {
+                return Err(TheoryError::NotFinite {
+                    quantity,
+                    index: i * m.ncols() + j,
+                    value: m[(i, j)],
+                });
+            }
+        }
+    }
+    Ok(())
+}
