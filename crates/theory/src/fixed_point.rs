@@ -64,17 +64,37 @@ impl Problem {
     }
 
     /// q(κ) = 1 − df₁/n and dq/d(ln κ) = Σ ωκ/(ω+κ)²/n.
+    ///
+    /// For n < rank, q is a small difference of O(1) numbers near the root; the
+    /// complement Σ κ/(ω+κ) is then summed with compensation so that its rounding
+    /// error stays at the level of one term instead of growing with the rank.
     fn q_and_slope(&self, n: f64, kappa: f64) -> (f64, f64) {
-        let s = self.sums(kappa);
         let r = self.rank() as f64;
-        let q = ((n - r) + s.complement) / n;
-        (q, s.cross / n)
+        if n >= r {
+            let s = self.sums(kappa);
+            return (((n - r) + s.complement) / n, s.cross / n);
+        }
+        let (mut sum, mut compensation, mut cross) = (n - r, 0.0f64, 0.0f64);
+        for &w in &self.eigenvalues {
+            let t = 1.0 / (w + kappa);
+            let b = kappa * t;
+            cross += w * t * b;
+            let next = sum + b;
+            compensation += if sum.abs() >= b {
+                (sum - next) + b
+            } else {
+                (b - next) + sum
+            };
+            sum = next;
+        }
+        ((sum + compensation) / n, cross / n)
     }
 
     /// Solves eq. 8 for κ at sample size `n` and penalty `lambda_code` = λ_c > 0.
     ///
     /// `warm_start` (a κ from a nearby (n, λ)) only changes the starting point.
-    /// Returns κ and the number of function evaluations used.
+    /// Returns κ and the number of function evaluations used (including those of the
+    /// ridgeless root κ₀ when n < rank).
     pub(crate) fn solve_kappa(
         &self,
         n: f64,
@@ -92,24 +112,60 @@ impl Problem {
             upper = upper.min(lambda_code / (n - r));
         }
         let target = (lambda_code / n).ln();
-        let eval = |u: f64| -> Option<(f64, f64)> {
-            let (q, slope) = self.q_and_slope(n, u.exp());
-            (q > 0.0).then(|| (u + q.ln() - target, 1.0 + slope / q))
+        let fail = |detail| TheoryError::NoConvergence {
+            n,
+            lambda_code,
+            detail,
         };
-        let (lo, hi) = (lower.ln(), upper.ln());
-        let start = match warm_start {
-            Some(k) if k.is_finite() && k > 0.0 => k.ln(),
-            // Small-λ asymptote when it exists, else the top of the bracket.
-            _ if n > r => (lambda_code / (n - r)).ln(),
-            _ => hi,
-        };
-        safeguarded_newton(eval, lo, hi, start)
-            .map(|(u, it)| (u.exp(), it))
-            .map_err(|detail| TheoryError::NoConvergence {
-                n,
-                lambda_code,
-                detail,
+        if n >= r {
+            let eval = |u: f64| -> Option<(f64, f64)> {
+                let (q, slope) = self.q_and_slope(n, u.exp());
+                (q > 0.0).then(|| (u + q.ln() - target, 1.0 + slope / q))
+            };
+            let start = match warm_start {
+                Some(k) if k.is_finite() && k > 0.0 => k.ln(),
+                // The small-λ asymptote κ ≈ λ_c/(n − r) when it exists.
+                _ if n > r => (lambda_code / (n - r)).ln(),
+                _ => upper.ln(),
+            };
+            return safeguarded_newton(eval, lower.ln(), upper.ln(), start, |_| 1.0)
+                .map(|(u, it)| (u.exp(), it))
+                .map_err(fail);
+        }
+        // n < rank: κ > κ₀ (the ridgeless root) and q vanishes linearly at κ₀, so
+        // iterate on v = ln(κ − κ₀), in which F is again close to linear for every λ.
+        let (kappa0, it0) = self.solve_kappa_ridgeless(n)?;
+        let upper = upper.max(kappa0 * (1.0 + 1e-12));
+        let eval = |v: f64| -> Option<(f64, f64)> {
+            let excess = v.exp();
+            let kappa = kappa0 + excess;
+            let (q, slope) = self.q_and_slope(n, kappa);
+            (q > 0.0).then(|| {
+                let value = kappa.ln() + q.ln() - target;
+                (value, (1.0 + slope / q) * excess / kappa)
             })
+        };
+        // First order in λ: q ≈ (κ − κ₀) Σ ω/(ω+κ₀)² / n and q = λ_c/(nκ).
+        let s0: f64 = self
+            .eigenvalues
+            .iter()
+            .map(|w| w / ((w + kappa0) * (w + kappa0)))
+            .sum();
+        let linear = lambda_code / (kappa0 * s0);
+        let start = match warm_start {
+            Some(k) if k.is_finite() && k > kappa0 => (k - kappa0).ln(),
+            _ => linear.min(upper - kappa0).ln(),
+        };
+        // κ − κ₀ ≥ λ_c/(κ_max S(κ₀)) since S decreases in κ.
+        let v_lo = (lambda_code / (upper * s0)).min(0.5 * linear).ln();
+        let v_hi = (upper - kappa0).ln();
+        let relative = |v: f64| {
+            let excess = v.exp();
+            excess / (kappa0 + excess)
+        };
+        safeguarded_newton(eval, v_lo, v_hi, start, relative)
+            .map(|(v, it)| (kappa0 + v.exp(), it + it0))
+            .map_err(fail)
     }
 
     /// The ridgeless limit of κ for n < rank Ω: the root κ₀ of df₁(κ₀) = n.
@@ -126,7 +182,7 @@ impl Problem {
             let s = self.sums(u.exp());
             Some((ln_n - s.df1.ln(), s.cross / s.df1))
         };
-        safeguarded_newton(eval, lower.ln(), upper.ln(), upper.ln())
+        safeguarded_newton(eval, lower.ln(), upper.ln(), upper.ln(), |_| 1.0)
             .map(|(u, it)| (u.exp(), it))
             .map_err(|detail| TheoryError::NoConvergence {
                 n,
@@ -147,65 +203,71 @@ pub(crate) fn safeguarded_newton(
     mut lo: f64,
     mut hi: f64,
     start: f64,
+    relative_scale: impl Fn(f64) -> f64,
 ) -> Result<(f64, usize), String> {
-    let mut evaluations = 0;
+    let evaluations = std::cell::Cell::new(0usize);
+    let eval = |u: f64| {
+        evaluations.set(evaluations.get() + 1);
+        f(u).unwrap_or((f64::NEG_INFINITY, f64::NAN))
+    };
     // Make sure the bracket really brackets (rounding at the analytic bounds).
+    let mut top = eval(hi);
     let mut widen = 1e-12f64.max(1e-12 * (hi - lo).abs());
-    while let Some((v, _)) = f(hi) {
-        evaluations += 1;
-        if v >= 0.0 {
+    for _ in 0..20 {
+        if top.0 >= 0.0 {
             break;
         }
+        lo = hi;
         hi += widen;
         widen *= 4.0;
-        if evaluations > 20 {
-            return Err("could not bracket the root from above".into());
-        }
+        top = eval(hi);
     }
-    let mut u = if start > lo && start < hi {
-        start
+    if top.0 < 0.0 {
+        return Err("could not bracket the root from above".into());
+    }
+    let mut u = if start.is_finite() {
+        start.clamp(lo, hi)
     } else {
         0.5 * (lo + hi)
     };
-    let mut last_step = hi - lo;
-    let mut step = last_step;
-    while evaluations < MAX_ITERATIONS {
-        evaluations += 1;
-        let value = f(u);
-        let (v, slope) = match value {
-            Some(vs) => vs,
-            None => (f64::NEG_INFINITY, f64::NAN),
-        };
-        if v == 0.0 {
-            return Ok((u, evaluations));
+    let (mut value, mut slope) = if u == hi { top } else { eval(u) };
+    // Newton must at least halve the step before last, or we bisect (rtsafe).
+    let (mut step_before, mut step) = (hi - lo, hi - lo);
+    loop {
+        if value == 0.0 {
+            return Ok((u, evaluations.get()));
         }
-        if v < 0.0 {
+        if value < 0.0 {
             lo = u;
         } else {
             hi = u;
         }
-        let newton_ok = v.is_finite() && slope.is_finite() && slope > 0.0;
-        let candidate = if newton_ok { u - v / slope } else { f64::NAN };
-        let use_newton = newton_ok
-            && candidate > lo
-            && candidate < hi
-            && (v / slope).abs() < 0.5 * last_step.abs().max(step.abs());
-        last_step = step;
+        let newton = value / slope;
+        let use_newton = value.is_finite()
+            && slope.is_finite()
+            && slope > 0.0
+            && u - newton >= lo
+            && u - newton <= hi
+            && newton.abs() <= 0.5 * step_before.abs();
         let next = if use_newton {
-            candidate
+            u - newton
         } else {
             0.5 * (lo + hi)
         };
-        step = next - u;
+        (step_before, step) = (step, next - u);
         u = next;
-        if use_newton && step.abs() <= STEP_TOLERANCE + 4.0 * f64::EPSILON * u.abs() {
-            return Ok((u, evaluations));
+        let scale = relative_scale(u);
+        if use_newton && step.abs() * scale <= STEP_TOLERANCE {
+            return Ok((u, evaluations.get()));
         }
-        if hi - lo <= STEP_TOLERANCE {
-            return Ok((0.5 * (lo + hi), evaluations));
+        if (hi - lo) * scale <= STEP_TOLERANCE || hi - lo <= 4.0 * f64::EPSILON * u.abs() {
+            return Ok((u, evaluations.get()));
         }
+        if evaluations.get() >= MAX_ITERATIONS {
+            return Err(format!(
+                "no convergence after {MAX_ITERATIONS} evaluations (bracket [{lo}, {hi}] in ln κ)"
+            ));
+        }
+        (value, slope) = eval(u);
     }
-    Err(format!(
-        "no convergence after {MAX_ITERATIONS} evaluations (bracket [{lo}, {hi}] in ln κ)"
-    ))
 }
