@@ -1,1 +1,42 @@
-fn main() {}
+//! `dsrf` — the command line of dsrf.
+//!
+//! A thin layer: it parses files and flags, calls the library crates, and formats
+//! their results. All numerics live in the libraries; all I/O lives here.
+
+mod curve;
+mod npy;
+mod output;
+mod problem_file;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Asymptotics of ridge regression on deep structured (random) features.
+#[derive(Parser)]
+#[command(name = "dsrf", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Test and train error of ridge regression from the population covariances
+    /// (Theorem 3.1), on a grid of sample sizes and penalties.
+    Curve(curve::CurveArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Curve(args) => curve::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("dsrf: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -37,7 +37,7 @@ pub fn psd_inverse_sqrt(
     if eig.values.is_empty() {
         return Ok(Mat::zeros(0, 0));
     }
-    if !(smallest > relative_floor * largest) || smallest <= 0.0 {
+    if smallest <= relative_floor * largest || smallest <= 0.0 {
         return Err(LinalgError::Singular { smallest, largest });
     }
     Ok(spectral_function(&eig, |w| 1.0 / w.sqrt()))

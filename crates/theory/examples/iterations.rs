@@ -63,7 +63,7 @@ fn main() {
             }
         }
     }
-    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all.sort_by_key(|x| std::cmp::Reverse(x.0));
     for x in all.iter().take(25) {
         println!("{:3} {:16} n={:<8} λ={:e}", x.0, x.1, x.2, x.3);
     }

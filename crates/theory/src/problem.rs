@@ -112,6 +112,17 @@ impl PaperForm {
             theta_star,
             noise_variance,
         } = self;
+        if let Covariance::Matrix(m) = &omega {
+            if m.nrows() != m.ncols() {
+                return Err(TheoryError::Matrix {
+                    quantity: "Ω",
+                    source: dsrf_linalg::LinalgError::NotSquare {
+                        rows: m.nrows(),
+                        cols: m.ncols(),
+                    },
+                });
+            }
+        }
         let p = omega.dim();
         let k = theta_star.len();
         if k == 0 {
@@ -185,6 +196,17 @@ impl Problem {
         rho: f64,
         noise: f64,
     ) -> Result<Problem, TheoryError> {
+        if let Covariance::Matrix(m) = &omega {
+            if m.nrows() != m.ncols() {
+                return Err(TheoryError::Matrix {
+                    quantity: "Ω",
+                    source: dsrf_linalg::LinalgError::NotSquare {
+                        rows: m.nrows(),
+                        cols: m.ncols(),
+                    },
+                });
+            }
+        }
         let p = omega.dim();
         if p == 0 {
             return Err(TheoryError::Empty);

@@ -127,7 +127,7 @@ impl Problem {
             return Err(TheoryError::InvalidSampleSize(n));
         }
         let lambda_code = penalty.to_code(self.p);
-        if !(lambda_code >= 0.0) || lambda_code.is_nan() {
+        if lambda_code.is_nan() || lambda_code < 0.0 {
             return Err(TheoryError::InvalidPenalty(penalty.value()));
         }
         if lambda_code == f64::INFINITY {

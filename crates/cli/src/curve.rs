@@ -1,0 +1,122 @@
+//! `dsrf curve`: learning curves from a problem file.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use dsrf_theory::{Optimum, Penalty, RiskPoint, Units};
+
+use crate::output::{Cell, Table};
+use crate::problem_file::{self, units_name};
+
+#[derive(Args)]
+pub struct CurveArgs {
+    /// Problem file (JSON; see docs/curve.md), or "-" for standard input.
+    #[arg(long, value_name = "FILE.json")]
+    problem: PathBuf,
+    /// Report, for every n, the penalty that minimises the test error instead of
+    /// evaluating the file's `lambdas` (which may then be omitted).
+    #[arg(long)]
+    optimal_lambda: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Write the output here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Csv,
+}
+
+/// Columns shared by both modes; `lambda` and `m` are in the file's units.
+const COLUMNS: [&str; 13] = [
+    "n",
+    "lambda",
+    "units",
+    "test_error",
+    "excess_risk",
+    "bias",
+    "variance",
+    "noise_variance",
+    "train_error",
+    "m",
+    "kappa",
+    "degrees_of_freedom",
+    "denominator",
+];
+
+fn cells(point: &RiskPoint, units: Units) -> Vec<Cell> {
+    vec![
+        Cell::Number(point.n),
+        Cell::Number(point.lambda(units)),
+        Cell::Text(units_name(units)),
+        Cell::Number(point.test_error),
+        Cell::Number(point.excess_risk),
+        Cell::Number(point.bias),
+        Cell::Number(point.variance),
+        Cell::Number(point.noise_variance),
+        Cell::Number(point.train_error),
+        Cell::Number(point.m(units)),
+        Cell::Number(point.kappa),
+        Cell::Number(point.degrees_of_freedom),
+        Cell::Number(point.denominator),
+    ]
+}
+
+pub fn run(args: &CurveArgs) -> Result<()> {
+    let file = problem_file::load(&args.problem, !args.optimal_lambda)
+        .with_context(|| format!("invalid problem file {}", args.problem.display()))?;
+    let problem = &file.problem;
+    if problem.clipped_eigenvalues() > 0 {
+        eprintln!(
+            "dsrf: note: {} slightly negative eigenvalue(s) of omega (estimation noise) were set to zero",
+            problem.clipped_eigenvalues()
+        );
+    }
+    let table = if args.optimal_lambda {
+        let mut columns = COLUMNS.to_vec();
+        columns.push("optimum");
+        let mut table = Table::new(columns);
+        for best in problem.optimal_curve(&file.ns)? {
+            let mut row = cells(&best.point, file.units);
+            row.push(Cell::Text(match best.optimum {
+                Optimum::Interior => "interior",
+                Optimum::LambdaToZero => "lambda_to_zero",
+                Optimum::LambdaToInfinity => "lambda_to_infinity",
+            }));
+            table.push(row)?;
+        }
+        table
+    } else {
+        let penalties: Vec<Penalty> = file
+            .lambdas
+            .iter()
+            .map(|&l| Penalty::new(l, file.units))
+            .collect();
+        let mut table = Table::new(COLUMNS.to_vec());
+        for point in problem.learning_curve(&file.ns, &penalties)? {
+            table.push(cells(&point, file.units))?;
+        }
+        table
+    };
+    let text = match args.format {
+        Format::Json => table.to_json(),
+        Format::Csv => table.to_csv(),
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .context("cannot write to standard output")?;
+        }
+    }
+    Ok(())
+}

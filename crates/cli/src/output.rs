@@ -1,0 +1,142 @@
+//! Rows of `dsrf curve` as JSON (an array of objects) or CSV (a header plus rows).
+//!
+//! Both formats carry the same columns in the same order. Floats are written in the
+//! shortest form that reads back to the same f64; infinities (the interpolation peak
+//! at λ = 0, λ* → ∞) are written as the string `"inf"` in JSON and `inf` in CSV. NaN
+//! never appears: the solver does not produce it, and [`Table::push`] refuses it.
+
+use anyhow::{Result, bail};
+
+/// A cell value.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    /// A number (finite or infinite, never NaN).
+    Number(f64),
+    /// A short label such as `"code"` or `"interior"`.
+    Text(&'static str),
+}
+
+/// Rows with a fixed set of columns.
+pub struct Table {
+    columns: Vec<&'static str>,
+    rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(columns: Vec<&'static str>) -> Self {
+        Self {
+            columns,
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, row: Vec<Cell>) -> Result<()> {
+        assert_eq!(row.len(), self.columns.len(), "row width");
+        for (name, cell) in self.columns.iter().zip(&row) {
+            if let Cell::Number(x) = cell {
+                if x.is_nan() {
+                    bail!("internal error: column `{name}` would be NaN; please report this input");
+                }
+            }
+        }
+        self.rows.push(row);
+        Ok(())
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("[\n");
+        for (r, row) in self.rows.iter().enumerate() {
+            out.push_str("  {");
+            for (c, (name, cell)) in self.columns.iter().zip(row).enumerate() {
+                if c > 0 {
+                    out.push_str(", ");
+                }
+                out.push('"');
+                out.push_str(name);
+                out.push_str("\": ");
+                match cell {
+                    Cell::Number(x) if x.is_infinite() => {
+                        out.push_str(if *x > 0.0 { "\"inf\"" } else { "\"-inf\"" })
+                    }
+                    Cell::Number(x) => out.push_str(&format_number(*x)),
+                    Cell::Text(t) => {
+                        out.push('"');
+                        out.push_str(t);
+                        out.push('"');
+                    }
+                }
+            }
+            out.push('}');
+            if r + 1 < self.rows.len() {
+                out.push(',');
+            }
+            out.push('\n');
+        }
+        out.push_str("]\n");
+        out
+    }
+
+    pub fn to_csv(&self) -> String {
+        let mut out = self.columns.join(",");
+        out.push('\n');
+        for row in &self.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|cell| match cell {
+                    Cell::Number(x) if x.is_infinite() => {
+                        if *x > 0.0 { "inf" } else { "-inf" }.to_string()
+                    }
+                    Cell::Number(x) => format_number(*x),
+                    Cell::Text(t) => t.to_string(),
+                })
+                .collect();
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Shortest round-trip representation; integers below 2⁵³ without a fraction.
+pub fn format_number(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 9.007_199_254_740_992e15 {
+        format!("{}", x as i64)
+    } else {
+        serde_json::Number::from_f64(x)
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "null".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers_exactly_and_infinities_as_text() {
+        assert_eq!(format_number(100.0), "100");
+        assert_eq!(format_number(0.1), "0.1");
+        assert_eq!(format_number(1e-12), "1e-12");
+        assert_eq!(format_number(3.845138650730001), "3.845138650730001");
+        let mut t = Table::new(vec!["n", "test_error", "optimum"]);
+        t.push(vec![
+            Cell::Number(2.0),
+            Cell::Number(f64::INFINITY),
+            Cell::Text("interior"),
+        ])
+        .unwrap();
+        assert_eq!(t.to_csv(), "n,test_error,optimum\n2,inf,interior\n");
+        assert_eq!(
+            t.to_json(),
+            "[\n  {\"n\": 2, \"test_error\": \"inf\", \"optimum\": \"interior\"}\n]\n"
+        );
+        assert!(
+            t.push(vec![
+                Cell::Number(f64::NAN),
+                Cell::Number(0.0),
+                Cell::Text("x")
+            ])
+            .is_err()
+        );
+    }
+}
