@@ -2,6 +2,7 @@
 
 use rayon::prelude::*;
 
+use crate::fixed_point::Hint;
 use crate::units::Penalty;
 use crate::{Problem, RiskPoint, TheoryError};
 
@@ -22,13 +23,27 @@ impl Problem {
         }
         let mut order: Vec<usize> = (0..ns.len()).collect();
         order.sort_by(|&i, &j| ns[i].total_cmp(&ns[j]));
+        // The ridgeless root κ₀(n) (n < rank) is shared by every λ: solve it once.
+        let rank = self.rank() as f64;
+        let kappa0: Vec<Option<f64>> = ns
+            .par_iter()
+            .map(|&n| {
+                (n < rank)
+                    .then(|| self.solve_kappa_ridgeless(n).map(|(k, _)| k))
+                    .transpose()
+            })
+            .collect::<Result<_, TheoryError>>()?;
         let curves: Vec<Vec<RiskPoint>> = penalties
             .par_iter()
             .map(|&penalty| {
                 let mut out = vec![None; ns.len()];
                 let mut warm = None;
                 for &i in &order {
-                    let point = self.risk_warm(ns[i], penalty, warm)?;
+                    let hint = Hint {
+                        warm_start: warm,
+                        kappa0: kappa0[i],
+                    };
+                    let point = self.risk_warm(ns[i], penalty, hint)?;
                     if point.kappa.is_finite() && point.kappa > 0.0 {
                         warm = Some(point.kappa);
                     }

@@ -30,6 +30,15 @@ pub const MAX_ITERATIONS: usize = 60;
 /// Convergence threshold on the Newton step in ln κ (i.e. relative change of κ).
 const STEP_TOLERANCE: f64 = 1e-14;
 
+/// Optional knowledge that speeds up a solve without changing its result beyond
+/// rounding: a κ from a neighbouring (n, λ) and, for n < rank, the ridgeless root κ₀
+/// at this n (shared by every λ).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Hint {
+    pub warm_start: Option<f64>,
+    pub kappa0: Option<f64>,
+}
+
 /// Sums over the spectrum at a given κ, shared by the solver and the error formulas.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SpectralSums {
@@ -68,7 +77,7 @@ impl Problem {
     /// For n < rank, q is a small difference of O(1) numbers near the root; the
     /// complement Σ κ/(ω+κ) is then summed with compensation so that its rounding
     /// error stays at the level of one term instead of growing with the rank.
-    fn q_and_slope(&self, n: f64, kappa: f64) -> (f64, f64) {
+    pub(crate) fn q_and_slope(&self, n: f64, kappa: f64) -> (f64, f64) {
         let r = self.rank() as f64;
         if n >= r {
             let s = self.sums(kappa);
@@ -92,15 +101,16 @@ impl Problem {
 
     /// Solves eq. 8 for κ at sample size `n` and penalty `lambda_code` = λ_c > 0.
     ///
-    /// `warm_start` (a κ from a nearby (n, λ)) only changes the starting point.
+    /// The [`Hint`] (a κ from a nearby (n, λ), a cached κ₀) only saves work.
     /// Returns κ and the number of function evaluations used (including those of the
-    /// ridgeless root κ₀ when n < rank).
+    /// ridgeless root κ₀ when n < rank and it was not cached).
     pub(crate) fn solve_kappa(
         &self,
         n: f64,
         lambda_code: f64,
-        warm_start: Option<f64>,
+        hint: Hint,
     ) -> Result<(f64, usize), TheoryError> {
+        let warm_start = hint.warm_start;
         debug_assert!(n > 0.0 && lambda_code > 0.0);
         let r = self.rank() as f64;
         let lower = lambda_code / n;
@@ -134,7 +144,10 @@ impl Problem {
         }
         // n < rank: κ > κ₀ (the ridgeless root) and q vanishes linearly at κ₀, so
         // iterate on v = ln(κ − κ₀), in which F is again close to linear for every λ.
-        let (kappa0, it0) = self.solve_kappa_ridgeless(n)?;
+        let (kappa0, it0) = match hint.kappa0 {
+            Some(k0) => (k0, 0),
+            None => self.solve_kappa_ridgeless(n)?,
+        };
         let upper = upper.max(kappa0 * (1.0 + 1e-12));
         let eval = |v: f64| -> Option<(f64, f64)> {
             let excess = v.exp();

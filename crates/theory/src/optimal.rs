@@ -1,16 +1,21 @@
-//! The optimal penalty λ*(n) = argmin_λ E_test(n, λ), searched over ln λ.
+//! The optimal penalty λ*(n) = argmin_λ E_test(n, λ).
 //!
-//! The error depends on λ only through κ, and λ_c(κ) = κ(n − df₁(κ)) is explicit, so
-//! the search interval is chosen in κ, where the spectrum sets the scale: from
-//! κ just above its ridgeless value (κ₀ for n < rank, 10⁻⁶ ω_min for n ≥ rank) to
-//! 10⁶ ω_max, where ridge is indistinguishable from the null predictor. A coarse scan on
-//! a log-spaced λ grid locates the best bracket (the error is usually, but not
-//! provably, unimodal in ln λ — SPEC §8.11); Brent's method refines it. When the scan's
-//! minimum sits at an end of the interval the exact limits decide: the ridgeless error
-//! at λ = 0, the null predictor at λ = ∞.
+//! The error depends on λ only through κ, and on the admissible range the map
+//! κ ↦ λ_c(κ) = κ(n − df₁(κ)) is explicit and strictly increasing (its derivative is
+//! n − df₂ > 0). Minimising over ln κ is therefore the same one-dimensional problem as
+//! minimising over ln λ — same minimiser, same boundaries — but every evaluation is a
+//! single O(p) pass instead of a root solve. The interval runs from κ just above its
+//! ridgeless value (κ₀ for n < rank, 10⁻⁶ ω_min otherwise) to 10⁶ ω_max, where ridge is
+//! indistinguishable from the null predictor. A coarse log-spaced scan locates the
+//! best bracket (the error is usually, but not provably, unimodal — SPEC §8.11);
+//! Brent's method refines it. When the scan's minimum sits at an end, the exact limits
+//! decide: the ridgeless error at λ = 0, the null predictor at λ = ∞. The reported
+//! point is finally recomputed from λ* through the ordinary solver, so it is
+//! self-consistent like every other [`RiskPoint`].
 
 use rayon::prelude::*;
 
+use crate::fixed_point::Hint;
 use crate::units::Penalty;
 use crate::{Problem, RiskPoint, TheoryError};
 
@@ -35,8 +40,8 @@ pub struct OptimalPoint {
     pub optimum: Optimum,
 }
 
-const SCAN_POINTS: usize = 41;
-const BRENT_TOLERANCE: f64 = 1e-9;
+const SCAN_POINTS: usize = 31;
+const BRENT_TOLERANCE: f64 = 1e-10;
 const BRENT_MAX_ITERATIONS: usize = 200;
 
 impl Problem {
@@ -45,31 +50,37 @@ impl Problem {
         if !(n.is_finite() && n > 0.0) {
             return Err(TheoryError::InvalidSampleSize(n));
         }
+        let null = self.null_predictor(n);
         if self.rank() == 0 {
             return Ok(OptimalPoint {
-                point: self.null_predictor(n),
+                point: null,
                 optimum: Optimum::LambdaToInfinity,
             });
         }
-        let (ln_lo, ln_hi) = self.search_interval(n)?;
-        let mut warm = None;
-        let mut eval = |ln_lambda: f64| -> Result<RiskPoint, TheoryError> {
-            let point = self.risk_warm(n, Penalty::code(ln_lambda.exp()), warm)?;
-            warm = Some(point.kappa);
-            Ok(point)
+        let r = self.rank() as f64;
+        let kappa0 = if n < r {
+            Some(self.solve_kappa_ridgeless(n)?.0)
+        } else {
+            None
         };
+        let hint = Hint {
+            warm_start: None,
+            kappa0,
+        };
+        let ridgeless = self.risk_warm(n, Penalty::code(0.0), hint)?;
+        let ln_lo = match kappa0 {
+            Some(k0) => (k0 * (1.0 + 1e-6)).ln(),
+            None => (1e-6 * self.eigenvalues[0]).ln(),
+        };
+        let ln_hi = (1e6 * self.eigenvalues[self.eigenvalues.len() - 1]).ln();
+        let error_at = |t: f64| self.error_at_kappa(n, t.exp());
         let grid: Vec<f64> = (0..SCAN_POINTS)
             .map(|i| ln_lo + (ln_hi - ln_lo) * i as f64 / (SCAN_POINTS - 1) as f64)
             .collect();
-        let mut values = Vec::with_capacity(SCAN_POINTS);
-        for &x in &grid {
-            values.push(eval(x)?.test_error);
-        }
+        let values: Vec<f64> = grid.iter().map(|&t| error_at(t)).collect();
         let best = (0..SCAN_POINTS)
             .min_by(|&i, &j| values[i].total_cmp(&values[j]))
             .expect("non-empty grid");
-        let ridgeless = self.ridgeless(n)?;
-        let null = self.null_predictor(n);
         if best == SCAN_POINTS - 1 && null.test_error <= values[best] {
             return Ok(OptimalPoint {
                 point: null,
@@ -82,25 +93,20 @@ impl Problem {
                 optimum: Optimum::LambdaToZero,
             });
         }
-        let step = grid[1] - grid[0];
-        let a = if best == 0 {
-            grid[0] - 10.0 * step
+        let a = grid[best.saturating_sub(1)];
+        let b = grid[(best + 1).min(SCAN_POINTS - 1)];
+        let t = brent_minimise(error_at, a, grid[best], b, values[best]);
+        let kappa = t.exp();
+        let lambda_code = n * kappa * self.q_and_slope(n, kappa).0.max(0.0);
+        let point = if lambda_code > 0.0 {
+            let hint = Hint {
+                warm_start: Some(kappa),
+                kappa0,
+            };
+            self.risk_warm(n, Penalty::code(lambda_code), hint)?
         } else {
-            grid[best - 1]
+            ridgeless
         };
-        let b = if best == SCAN_POINTS - 1 {
-            grid[best] + 10.0 * step
-        } else {
-            grid[best + 1]
-        };
-        let x = brent_minimise(
-            |x| eval(x).map(|p| p.test_error),
-            a,
-            grid[best],
-            b,
-            values[best],
-        )?;
-        let point = self.risk(n, Penalty::code(x.exp()))?;
         // The limits can still win (e.g. a flat error); report them honestly.
         if ridgeless.test_error <= point.test_error {
             return Ok(OptimalPoint {
@@ -125,36 +131,17 @@ impl Problem {
         ns.par_iter().map(|&n| self.optimal_penalty(n)).collect()
     }
 
-    /// ln λ_c bounds of the scan (see the module docs).
-    fn search_interval(&self, n: f64) -> Result<(f64, f64), TheoryError> {
-        let r = self.rank() as f64;
-        let smallest = self.eigenvalues[0];
-        let largest = *self.eigenvalues.last().expect("rank > 0");
-        let kappa_lo = if n < r {
-            let (k0, _) = self.solve_kappa_ridgeless(n)?;
-            k0 * (1.0 + 1e-6)
-        } else {
-            1e-6 * smallest
-        };
-        let kappa_hi = 1e6 * largest;
-        let lambda_of = |kappa: f64| kappa * (n - self.sums(kappa).df1);
-        let lo = lambda_of(kappa_lo);
-        let hi = lambda_of(kappa_hi);
-        // lo > 0 by construction; guard against rounding at κ₀.
-        let lo = if lo > 0.0 { lo } else { hi * 1e-30 };
-        Ok((lo.ln(), hi.ln()))
+    /// The test error at effective regularisation κ (admissible: κ > κ₀ for n < rank).
+    fn error_at_kappa(&self, n: f64, kappa: f64) -> f64 {
+        let lambda_m = self.q_and_slope(n, kappa).0.max(0.0);
+        self.evaluate(n, n * kappa * lambda_m, kappa, lambda_m, 0)
+            .test_error
     }
 }
 
 /// Brent's method for a minimum of `f` inside [a, b], starting from the best scanned
 /// point `x` with value `fx` (golden-section steps with parabolic acceleration).
-fn brent_minimise(
-    mut f: impl FnMut(f64) -> Result<f64, TheoryError>,
-    mut a: f64,
-    x: f64,
-    mut b: f64,
-    fx: f64,
-) -> Result<f64, TheoryError> {
+fn brent_minimise(f: impl Fn(f64) -> f64, mut a: f64, x: f64, mut b: f64, fx: f64) -> f64 {
     const GOLDEN: f64 = 0.381_966_011_250_105_1;
     let (mut x, mut w, mut v) = (x, x, x);
     let (mut fx, mut fw, mut fv) = (fx, fx, fx);
@@ -164,7 +151,7 @@ fn brent_minimise(
         let tol1 = BRENT_TOLERANCE * x.abs() + 1e-12;
         let tol2 = 2.0 * tol1;
         if (x - mid).abs() <= tol2 - 0.5 * (b - a) {
-            return Ok(x);
+            return x;
         }
         let mut golden = true;
         if e.abs() > tol1 {
@@ -195,7 +182,7 @@ fn brent_minimise(
         } else {
             x + tol1.copysign(d)
         };
-        let fu = f(u)?;
+        let fu = f(u);
         if fu <= fx {
             if u >= x {
                 a = x;
@@ -219,5 +206,5 @@ fn brent_minimise(
             }
         }
     }
-    Ok(x)
+    x
 }

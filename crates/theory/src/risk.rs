@@ -17,6 +17,7 @@
 //! near the interpolation peak n ≈ rank Ω, λ → 0 (SPEC §8.6). B equals the printed
 //! numerator ρ − aᵀ(Ω + 2κ)(Ω + κ)⁻²a exactly.
 
+use crate::fixed_point::Hint;
 use crate::units::{Penalty, Units};
 use crate::{Problem, TheoryError};
 
@@ -86,7 +87,7 @@ impl Problem {
     /// Theorem 3.1 at sample size `n` and penalty `penalty` (λ ≥ 0; λ = 0 is the
     /// ridgeless limit λ → 0⁺, see [`Problem::ridgeless`]).
     pub fn risk(&self, n: f64, penalty: Penalty) -> Result<RiskPoint, TheoryError> {
-        self.risk_warm(n, penalty, None)
+        self.risk_warm(n, penalty, Hint::default())
     }
 
     /// The ridgeless limit λ → 0⁺ (minimum-norm interpolator for n < rank Ω, least
@@ -121,7 +122,7 @@ impl Problem {
         &self,
         n: f64,
         penalty: Penalty,
-        warm_start: Option<f64>,
+        hint: Hint,
     ) -> Result<RiskPoint, TheoryError> {
         if !(n.is_finite() && n > 0.0) {
             return Err(TheoryError::InvalidSampleSize(n));
@@ -135,11 +136,16 @@ impl Problem {
         }
         let r = self.rank() as f64;
         let (kappa, lambda_m, iterations) = if lambda_code > 0.0 {
-            let (kappa, it) = self.solve_kappa(n, lambda_code, warm_start)?;
+            let (kappa, it) = self.solve_kappa(n, lambda_code, hint)?;
             (kappa, lambda_code / (n * kappa), it)
         } else if n < r {
-            let (kappa, it) = self.solve_kappa_ridgeless(n)?;
-            (kappa, 0.0, it)
+            match hint.kappa0 {
+                Some(k0) => (k0, 0.0, 0),
+                None => {
+                    let (kappa, it) = self.solve_kappa_ridgeless(n)?;
+                    (kappa, 0.0, it)
+                }
+            }
         } else {
             (0.0, ((n - r) / n).max(0.0), 0)
         };
