@@ -1,1 +1,71 @@
-fn main() {}
+//! Project automation for dsrf, in the rust-analyzer style: `cargo xtask <task>`
+//! (the alias lives in `.cargo/config.toml`). Plain Rust, no extra tooling to install.
+//!
+//! Tasks:
+//! * `ci` — the checks `.ci/run` performs: rustfmt, clippy (warnings are errors) and the
+//!   whole test suite in release mode.
+//! * `bench-curve` — the process-level benchmark of `dsrf curve` from eigenvalues
+//!   against a re-implementation of the authors' fixed-point algorithm (needs python3
+//!   with numpy for the comparison; `pip install numpy`).
+
+mod bench_curve;
+
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("bench-curve") => bench_curve::run(&args[1..]),
+        Some("help") | Some("--help") | Some("-h") | None => {
+            println!("{}", usage());
+            Ok(())
+        }
+        Some(other) => bail!("unknown task `{other}`\n\n{}", usage()),
+    }
+}
+
+fn usage() -> &'static str {
+    "usage: cargo xtask <task>\n\n\
+     tasks:\n  \
+     ci           rustfmt --check, clippy -D warnings, cargo test --workspace --release\n  \
+     bench-curve  time `dsrf curve` from eigenvalues against the authors' fixed-point algorithm"
+}
+
+/// Runs a cargo command in the workspace root, failing on a non-zero exit.
+pub(crate) fn cargo(args: &[&str]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!("$ cargo {}", args.join(" "));
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(workspace_root())
+        .status()
+        .context("cannot run cargo")?;
+    if !status.success() {
+        bail!("`cargo {}` failed", args.join(" "));
+    }
+    Ok(())
+}
+
+pub(crate) fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
+}
+
+fn ci() -> Result<()> {
+    cargo(&["fmt", "--all", "--check"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--release",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    cargo(&["test", "--workspace", "--release"])
+}

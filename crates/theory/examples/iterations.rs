@@ -69,4 +69,23 @@ fn main() {
     }
     let mean = all.iter().map(|x| x.0 as f64).sum::<f64>() / all.len() as f64;
     println!("mean {mean:.1} over {}", all.len());
+
+    // A warm-started learning curve: p = 1000 power law, 200 n × 4 λ_c.
+    let p = 1000;
+    let omega: Vec<f64> = (1..=p).map(|i| (i as f64).powf(-1.2)).collect();
+    let a: Vec<f64> = omega.iter().map(|w| 0.02 * w.sqrt()).collect();
+    let problem = Problem::from_spectrum(&omega, &a, 1.0, 0.0).unwrap();
+    let ns: Vec<f64> = (0..200)
+        .map(|i| 50.0 * 200f64.powf(i as f64 / 199.0))
+        .collect();
+    let lambdas: Vec<Penalty> = [0.1, 1.0, 10.0, 100.0]
+        .iter()
+        .map(|&l| Penalty::code(l))
+        .collect();
+    let curve = problem.learning_curve(&ns, &lambdas).unwrap();
+    let total: usize = curve.iter().map(|p| p.iterations).sum();
+    println!(
+        "learning curve: {:.2} evaluations per point (κ₀ solves excluded)",
+        total as f64 / curve.len() as f64
+    );
 }

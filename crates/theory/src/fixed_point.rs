@@ -23,6 +23,7 @@
 //! For n < rank the subtraction is inherent, but the root is then well conditioned in κ
 //! (F′ ~ 1/q is large exactly where q is small), so κ keeps full relative accuracy.
 
+use crate::kernels::{SpectralSums, compensated_complement, spectral_sums};
 use crate::{Problem, TheoryError};
 
 /// Largest number of function evaluations a solve may use.
@@ -39,37 +40,9 @@ pub(crate) struct Hint {
     pub kappa0: Option<f64>,
 }
 
-/// Sums over the spectrum at a given κ, shared by the solver and the error formulas.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SpectralSums {
-    /// Σ κ/(ω + κ) = r − df₁.
-    pub complement: f64,
-    /// Σ ωκ/(ω + κ)² = df₁ − df₂ (a sum of positive terms).
-    pub cross: f64,
-    /// df₁ = Σ ω/(ω + κ).
-    pub df1: f64,
-    /// df₂ = Σ ω²/(ω + κ)².
-    pub df2: f64,
-}
-
 impl Problem {
     pub(crate) fn sums(&self, kappa: f64) -> SpectralSums {
-        let (mut complement, mut cross, mut df1, mut df2) = (0.0, 0.0, 0.0, 0.0);
-        for &w in &self.eigenvalues {
-            let t = 1.0 / (w + kappa);
-            let a = w * t; // ω/(ω+κ)
-            let b = kappa * t; // κ/(ω+κ)
-            complement += b;
-            df1 += a;
-            df2 += a * a;
-            cross += a * b;
-        }
-        SpectralSums {
-            complement,
-            cross,
-            df1,
-            df2,
-        }
+        spectral_sums(&self.eigenvalues, kappa)
     }
 
     /// q(κ) = 1 − df₁/n and dq/d(ln κ) = Σ ωκ/(ω+κ)²/n.
@@ -83,20 +56,8 @@ impl Problem {
             let s = self.sums(kappa);
             return (((n - r) + s.complement) / n, s.cross / n);
         }
-        let (mut sum, mut compensation, mut cross) = (n - r, 0.0f64, 0.0f64);
-        for &w in &self.eigenvalues {
-            let t = 1.0 / (w + kappa);
-            let b = kappa * t;
-            cross += w * t * b;
-            let next = sum + b;
-            compensation += if sum.abs() >= b {
-                (sum - next) + b
-            } else {
-                (b - next) + sum
-            };
-            sum = next;
-        }
-        ((sum + compensation) / n, cross / n)
+        let (q, cross) = compensated_complement(&self.eigenvalues, kappa, n - r);
+        (q / n, cross / n)
     }
 
     /// Solves eq. 8 for κ at sample size `n` and penalty `lambda_code` = λ_c > 0.
@@ -209,7 +170,7 @@ impl Problem {
 /// bracket [lo, hi] with f(lo) ≤ 0 ≤ f(hi). `f` returns `None` where it is undefined,
 /// which only happens below the root (treated as f = −∞).
 ///
-/// The bracket is widened geometrically if rounding made an end point land on the
+/// The bracket is widened if rounding made its analytic upper end land on the
 /// wrong side. Returns the root and the number of evaluations.
 pub(crate) fn safeguarded_newton(
     f: impl Fn(f64) -> Option<(f64, f64)>,
@@ -223,27 +184,19 @@ pub(crate) fn safeguarded_newton(
         evaluations.set(evaluations.get() + 1);
         f(u).unwrap_or((f64::NEG_INFINITY, f64::NAN))
     };
-    // Make sure the bracket really brackets (rounding at the analytic bounds).
-    let mut top = eval(hi);
-    let mut widen = 1e-12f64.max(1e-12 * (hi - lo).abs());
-    for _ in 0..20 {
-        if top.0 >= 0.0 {
-            break;
-        }
-        lo = hi;
-        hi += widen;
-        widen *= 4.0;
-        top = eval(hi);
-    }
-    if top.0 < 0.0 {
-        return Err("could not bracket the root from above".into());
-    }
+    // The upper end comes from an analytic bound; it is checked (and widened if
+    // rounding put it below the root) only when the bracket collapses onto it, so a
+    // warm-started solve does not pay an extra evaluation.
+    let mut hi_checked = false;
     let mut u = if start.is_finite() {
         start.clamp(lo, hi)
     } else {
         0.5 * (lo + hi)
     };
-    let (mut value, mut slope) = if u == hi { top } else { eval(u) };
+    let (mut value, mut slope) = eval(u);
+    if u == hi {
+        hi_checked = value >= 0.0;
+    }
     // Newton must at least halve the step before last, or we bisect (rtsafe).
     let (mut step_before, mut step) = (hi - lo, hi - lo);
     loop {
@@ -254,6 +207,7 @@ pub(crate) fn safeguarded_newton(
             lo = u;
         } else {
             hi = u;
+            hi_checked = true;
         }
         let newton = value / slope;
         let use_newton = value.is_finite()
@@ -274,7 +228,19 @@ pub(crate) fn safeguarded_newton(
             return Ok((u, evaluations.get()));
         }
         if (hi - lo) * scale <= STEP_TOLERANCE || hi - lo <= 4.0 * f64::EPSILON * u.abs() {
-            return Ok((u, evaluations.get()));
+            if hi_checked {
+                return Ok((u, evaluations.get()));
+            }
+            let (top, _) = eval(hi);
+            if top >= 0.0 {
+                return Ok((u, evaluations.get()));
+            }
+            // Rounding put the analytic bound below the root: move the bracket up.
+            let width = 1e-12f64.max(1e-12 * hi.abs());
+            lo = hi;
+            hi += width;
+            u = hi;
+            hi_checked = false;
         }
         if evaluations.get() >= MAX_ITERATIONS {
             return Err(format!(

@@ -44,6 +44,7 @@
 mod curve;
 mod error;
 mod fixed_point;
+mod kernels;
 mod optimal;
 mod problem;
 mod risk;

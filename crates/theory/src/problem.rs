@@ -70,6 +70,8 @@ pub struct Problem {
     pub(crate) p: usize,
     pub(crate) eigenvalues: Vec<f64>,
     pub(crate) weights: Vec<f64>,
+    /// aᵢ²/ωᵢ, precomputed: the hot loop of the bias term is then division-free.
+    pub(crate) leverage: Vec<f64>,
     pub(crate) rho: f64,
     pub(crate) noise: f64,
     /// ρ − Σ aᵢ²/ωᵢ ≥ 0: the part of the target no linear function of φ explains.
@@ -271,7 +273,8 @@ impl Problem {
         values.clear();
         let eigenvalues: Vec<f64> = kept.iter().map(|k| k.0).collect();
         let weights: Vec<f64> = kept.iter().map(|k| k.1).collect();
-        let explained = neumaier_sum(kept.iter().map(|(w, a2)| a2 / w));
+        let leverage: Vec<f64> = kept.iter().map(|(w, a2)| a2 / w).collect();
+        let explained = neumaier_sum(leverage.iter().copied());
         let misspecification = rho - explained;
         if misspecification < -CONSISTENCY_TOLERANCE * rho.max(explained) {
             return Err(TheoryError::InconsistentLabels {
@@ -284,6 +287,7 @@ impl Problem {
             p,
             eigenvalues,
             weights,
+            leverage,
             rho,
             noise,
             misspecification: misspecification.max(0.0),

@@ -18,6 +18,7 @@
 //! numerator ρ − aᵀ(Ω + 2κ)(Ω + κ)⁻²a exactly.
 
 use crate::fixed_point::Hint;
+use crate::kernels::shrinkage_bias;
 use crate::units::{Penalty, Units};
 use crate::{Problem, TheoryError};
 
@@ -137,7 +138,8 @@ impl Problem {
         let r = self.rank() as f64;
         let (kappa, lambda_m, iterations) = if lambda_code > 0.0 {
             let (kappa, it) = self.solve_kappa(n, lambda_code, hint)?;
-            (kappa, lambda_code / (n * kappa), it)
+            // λm = 1 − df₁/n ≤ 1; the clamp only removes rounding.
+            (kappa, (lambda_code / (n * kappa)).min(1.0), it)
         } else if n < r {
             match hint.kappa0 {
                 Some(k0) => (k0, 0.0, 0),
@@ -170,10 +172,7 @@ impl Problem {
         let denominator = lambda_m + s.cross / n;
         let mut numerator = self.misspecification;
         if kappa > 0.0 {
-            for (&w, &a2) in self.eigenvalues.iter().zip(&self.weights) {
-                let t = kappa / (w + kappa);
-                numerator += a2 * t * t / w;
-            }
+            numerator += shrinkage_bias(&self.eigenvalues, &self.leverage, kappa);
         }
         let noise_gain = df2 / n;
         let (bias, variance) = if denominator > 0.0 {

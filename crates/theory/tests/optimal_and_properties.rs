@@ -95,8 +95,22 @@ fn problem_strategy() -> impl Strategy<Value = (Problem, f64)> {
     })
 }
 
+/// Deterministic by default (CI must not be flaky); set DSRF_PROPTEST_SEED to explore.
+fn config() -> ProptestConfig {
+    let seed = std::env::var("DSRF_PROPTEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_261_128);
+    ProptestConfig {
+        cases: 500,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(config())]
 
     #[test]
     fn m_is_positive_and_decreasing_in_lambda(
