@@ -473,12 +473,12 @@ fn snapshot_isotropic_optimal_and_ridgeless_json() {
     });
     insta::assert_snapshot!(
         "isotropic_optimal",
-        curve("snap-opt", &problem, &["--optimal-lambda"]).stdout
+        rounded(&curve("snap-opt", &problem, &["--optimal-lambda"]).stdout)
     );
     let mut ridgeless = problem.clone();
     ridgeless["lambdas"] = json!([0, 1e-3]);
     insta::assert_snapshot!(
         "isotropic_ridgeless",
-        curve("snap-ridgeless", &ridgeless, &[]).stdout
+        rounded(&curve("snap-ridgeless", &ridgeless, &[]).stdout)
     );
 }
