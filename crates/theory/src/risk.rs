@@ -34,6 +34,9 @@ pub struct RiskPoint {
     /// Penalty in code units λ_c = pλ (0 for the ridgeless limit, +∞ for the null
     /// predictor).
     pub lambda_code: f64,
+    /// The penalty exactly as it was asked for (so that λ = 0.1 in paper units is
+    /// reported as 0.1, not as 0.1·p/p).
+    pub penalty: Penalty,
     /// Feature dimension p, used for unit conversions.
     pub p: usize,
     /// Effective regularisation κ = p/(n m) = 1/(n m_c) (SPEC §3.5); 0 in the
@@ -64,7 +67,7 @@ pub struct RiskPoint {
 impl RiskPoint {
     /// The penalty in the given units.
     pub fn lambda(&self, units: Units) -> f64 {
-        Penalty::code(self.lambda_code).in_units(units, self.p)
+        self.penalty.in_units(units, self.p)
     }
 
     /// The resolvent scalar m in the given units: m = p/(nκ) (paper), m_c = 1/(nκ)
@@ -104,6 +107,7 @@ impl Problem {
         RiskPoint {
             n,
             lambda_code: f64::INFINITY,
+            penalty: Penalty::code(f64::INFINITY),
             p: self.p,
             kappa: f64::INFINITY,
             lambda_m: 1.0,
@@ -151,7 +155,9 @@ impl Problem {
         } else {
             (0.0, ((n - r) / n).max(0.0), 0)
         };
-        Ok(self.evaluate(n, lambda_code, kappa, lambda_m, iterations))
+        let mut point = self.evaluate(n, lambda_code, kappa, lambda_m, iterations);
+        point.penalty = penalty;
+        Ok(point)
     }
 
     /// The error formulas at a solved κ.
@@ -197,6 +203,7 @@ impl Problem {
         RiskPoint {
             n,
             lambda_code,
+            penalty: Penalty::code(lambda_code),
             p: self.p,
             kappa,
             lambda_m,
