@@ -61,7 +61,7 @@ pub enum TheoryError {
     /// The label second moment cannot be explained by the features: the joint
     /// covariance of (φ, y) would not be PSD.
     #[error(
-        "E[y²] − s² = {available:e} is smaller than the part explained by the features ψᵀΩ⁺ψ = {explained:e}: no joint distribution of (φ, y) has these moments"
+        "E[y²] − s² = {available} is smaller than the part explained by the features ψᵀΩ⁺ψ = {explained}: no joint distribution of (φ, y) has these moments"
     )]
     InconsistentLabels {
         /// E[y²] − s² (code form) or θ*ᵀΨθ*/k (paper form).
