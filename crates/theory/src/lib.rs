@@ -35,6 +35,24 @@
 //!   optimal-λ searches ([`Problem::optimal_curve`]) run in parallel with rayon, with
 //!   results independent of the thread count.
 //!
+//! # Example
+//!
+//! SPEC test vector T2 (four eigen-directions, misspecified target, noise 0.1):
+//!
+//! ```
+//! use dsrf_theory::{Penalty, Problem, Units};
+//!
+//! let problem = Problem::from_spectrum(&[1.0, 0.5, 0.25, 0.125], &[0.8, 0.3, -0.2, 0.1], 1.2, 0.1)?;
+//! let point = problem.risk(4.0, Penalty::paper(0.1))?;
+//! assert!((point.m(Units::Paper) - 4.16424373377).abs() < 1e-10);
+//! assert!((point.excess_risk - 0.46589122662).abs() < 1e-10);
+//! assert_eq!(point.test_error, point.excess_risk + 0.1);
+//!
+//! let best = problem.optimal_penalty(4.0)?;
+//! assert!(best.point.test_error <= point.test_error);
+//! # Ok::<(), dsrf_theory::TheoryError>(())
+//! ```
+//!
 //! The test error reported as `test_error` is against a fresh *noisy* label (what an
 //! experiment measures and what the authors' code reports); `excess_risk` is the
 //! paper's E_gen (against the clean target). See `docs/theory.md` for every formula
