@@ -82,7 +82,10 @@ pub fn run(args: &CurveArgs) -> Result<()> {
         let mut columns = COLUMNS.to_vec();
         columns.push("optimum");
         let mut table = Table::new(columns);
-        for best in problem.optimal_curve(&file.ns)? {
+        let curve = problem
+            .optimal_curve(&file.ns)
+            .context("cannot evaluate the optimal-λ curve for the given `ns`")?;
+        for best in curve {
             let mut row = cells(&best.point, file.units);
             row.push(Cell::Text(match best.optimum {
                 Optimum::Interior => "interior",
@@ -99,7 +102,10 @@ pub fn run(args: &CurveArgs) -> Result<()> {
             .map(|&l| Penalty::new(l, file.units))
             .collect();
         let mut table = Table::new(COLUMNS.to_vec());
-        for point in problem.learning_curve(&file.ns, &penalties)? {
+        let curve = problem
+            .learning_curve(&file.ns, &penalties)
+            .context("cannot evaluate the curve for the given `ns` and `lambdas`")?;
+        for point in curve {
             table.push(cells(&point, file.units))?;
         }
         table

@@ -67,12 +67,14 @@ pub fn parse_npy(bytes: &[u8]) -> Result<NpyArray> {
         shape.len() <= 2,
         "expected at most 2 dimensions, found shape {shape:?}"
     );
-    let count: usize = shape.iter().product();
+    let bytes_needed = shape
+        .iter()
+        .try_fold(size as usize, |acc: usize, &d| acc.checked_mul(d))
+        .with_context(|| format!("shape {shape:?} is too large"))?;
     let body = &bytes[offset + header_len..];
     ensure!(
-        body.len() == count * size,
-        "shape {shape:?} needs {} data bytes, the file has {}",
-        count * size,
+        body.len() == bytes_needed,
+        "shape {shape:?} needs {bytes_needed} data bytes, the file has {}",
         body.len()
     );
     let mut data: Vec<f64> = body

@@ -178,9 +178,9 @@ fn field_of(error: &TheoryError, form: Form) -> &'static str {
         TheoryError::Empty => "omega",
         TheoryError::InconsistentLabels { .. } => match form {
             Form::Code => "label_second_moment",
-            Form::Paper => "psi_target",
+            Form::Paper => "phi/psi_target/theta_star",
         },
-        TheoryError::OutsideRange { .. } => match form {
+        TheoryError::Overflow { .. } | TheoryError::OutsideRange { .. } => match form {
             Form::Code => "psi",
             Form::Paper => "phi",
         },

@@ -99,6 +99,20 @@ pub fn psd_eigen(a: MatRef<'_, f64>, policy: &PsdPolicy) -> Result<PsdEigen, Lin
     })
 }
 
+/// Eigenvalues (ascending) of a PSD matrix, without eigenvectors; same checks and
+/// clipping as [`psd_eigen`].
+pub fn psd_eigenvalues(
+    a: MatRef<'_, f64>,
+    policy: &PsdPolicy,
+) -> Result<(Vec<f64>, Clipping), LinalgError> {
+    check_symmetric(a, policy.symmetry_tolerance)?;
+    let mut values = a
+        .self_adjoint_eigenvalues(Side::Lower)
+        .map_err(|e| LinalgError::NoConvergence(format!("{e:?}")))?;
+    let clipping = Clipping::apply(&mut values, policy)?;
+    Ok((values, clipping))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +131,19 @@ mod tests {
         assert_eq!(e.values, vec![0.0, 1.0, 2.0]);
         assert_eq!(e.clipping.count, 1);
         assert_eq!(e.clipping.most_negative, -1e-14);
+    }
+
+    #[test]
+    fn eigenvalues_only_match_the_full_decomposition() {
+        let a = Mat::from_fn(5, 5, |i, j| 1.0 / (1.0 + i as f64 + j as f64));
+        let (values, clipping) = psd_eigenvalues(a.as_ref(), &PsdPolicy::default()).unwrap();
+        let full = psd_eigen(a.as_ref(), &PsdPolicy::default()).unwrap();
+        assert_eq!(clipping, full.clipping);
+        for (x, y) in values.iter().zip(&full.values) {
+            approx::assert_abs_diff_eq!(x, y, epsilon = 1e-15);
+        }
+        let bad = Mat::from_fn(2, 2, |i, j| if i == j { [1.0, -1.0][i] } else { 0.0 });
+        assert!(psd_eigenvalues(bad.as_ref(), &PsdPolicy::default()).is_err());
     }
 
     #[test]

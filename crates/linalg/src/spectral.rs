@@ -48,16 +48,25 @@ pub fn projected_spectrum(
         )));
     }
     check_finite_slice(v)?;
-    let norm2: f64 = v.iter().map(|x| x * x).sum();
+    // Work on A/s and v/√s with s the largest |entry| (and undo it at the end), so
+    // that no intermediate overflows or underflows whatever the units of the features.
+    let s = (0..p)
+        .flat_map(|j| (0..p).map(move |i| (i, j)))
+        .fold(0.0f64, |m, (i, j)| m.max(a[(i, j)].abs()));
+    let s = if s > 0.0 { s } else { 1.0 };
+    let a_scaled = Mat::from_fn(p, p, |i, j| a[(i, j)] / s);
+    let root = s.sqrt();
+    let v_scaled: Vec<f64> = v.iter().map(|x| x / root).collect();
+    let norm2: f64 = v_scaled.iter().map(|x| x * x).sum();
 
     let mut work = Mat::<f64>::zeros(p, p);
     for j in 0..p {
         for i in j..p {
-            work[(i, j)] = a[(i, j)];
+            work[(i, j)] = a_scaled[(i, j)];
         }
     }
     if norm2 > 0.0 && p > 1 {
-        reflect_onto_first_axis(a, v, norm2, work.as_mut());
+        reflect_onto_first_axis(a_scaled.as_ref(), &v_scaled, norm2, work.as_mut());
     }
 
     let (mut diag, mut offdiag) = tridiagonalise(work);
@@ -65,9 +74,12 @@ pub fn projected_spectrum(
 
     let mut order: Vec<usize> = (0..p).collect();
     order.sort_by(|&i, &j| diag[i].total_cmp(&diag[j]));
-    let mut values: Vec<f64> = order.iter().map(|&i| diag[i]).collect();
+    let mut values: Vec<f64> = order.iter().map(|&i| diag[i] * s).collect();
     let weights = if norm2 > 0.0 {
-        order.iter().map(|&i| norm2 * first[i] * first[i]).collect()
+        order
+            .iter()
+            .map(|&i| norm2 * first[i] * first[i] * s)
+            .collect()
     } else {
         vec![0.0; p]
     };

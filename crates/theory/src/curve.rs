@@ -45,7 +45,7 @@ impl Problem {
                     };
                     let point = self.risk_warm(ns[i], penalty, hint)?;
                     if point.kappa.is_finite() && point.kappa > 0.0 {
-                        warm = Some(point.kappa);
+                        warm = Some(point.kappa / self.scale);
                     }
                     out[i] = Some(point);
                 }

@@ -61,7 +61,7 @@ pub enum TheoryError {
     /// The label second moment cannot be explained by the features: the joint
     /// covariance of (φ, y) would not be PSD.
     #[error(
-        "E[y²] − s² = {available} is smaller than the part explained by the features ψᵀΩ⁺ψ = {explained}: no joint distribution of (φ, y) has these moments"
+        "the target power ρ = {available} is smaller than the part the features explain, ψᵀΩ⁺ψ = {explained}: no joint distribution of (φ, y) has these moments (ρ = E[y²] − s² in the code form, θ*ᵀΨθ*/k with ψ = Φθ*/√k in the paper form)"
     )]
     InconsistentLabels {
         /// E[y²] − s² (code form) or θ*ᵀΨθ*/k (paper form).
@@ -79,15 +79,24 @@ pub enum TheoryError {
         /// ‖ψ‖².
         total: f64,
     },
+    /// A derived quantity does not fit in an f64.
+    #[error("{quantity} overflows the range of f64: rescale the features or labels")]
+    Overflow {
+        /// Which quantity.
+        quantity: &'static str,
+    },
     /// A ridge penalty is negative or not a number.
     #[error("λ must be ≥ 0 and finite, got {0}")]
     InvalidPenalty(f64),
     /// A sample size is not a positive finite number.
     #[error("n must be > 0 and finite, got {0}")]
     InvalidSampleSize(f64),
-    /// The root finder did not converge (never expected; reported rather than hidden).
+    /// The root finder did not converge, or n and λ are too extreme for the
+    /// spectrum (κ would leave the range of f64). Reported rather than hidden.
     #[error(
-        "the self-consistent equation did not converge for n = {n}, λ_c = {lambda_code}: {detail}"
+        "the self-consistent equation cannot be solved for n = {}, λ_c = {} (code units): {detail}",
+        short(*n),
+        short(*lambda_code)
     )]
     NoConvergence {
         /// Sample size.
@@ -97,4 +106,13 @@ pub enum TheoryError {
         /// What happened.
         detail: String,
     },
+}
+
+/// A number for a message: plain when moderate, scientific otherwise.
+fn short(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e15).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
 }

@@ -23,7 +23,7 @@
 //! For n < rank the subtraction is inherent, but the root is then well conditioned in κ
 //! (F′ ~ 1/q is large exactly where q is small), so κ keeps full relative accuracy.
 
-use crate::kernels::{SpectralSums, compensated_complement, spectral_sums};
+use crate::kernels::{SpectralSums, compensated_shortfall, spectral_sums};
 use crate::{Problem, TheoryError};
 
 /// Largest number of function evaluations a solve may use.
@@ -45,61 +45,76 @@ impl Problem {
         spectral_sums(&self.eigenvalues, kappa)
     }
 
-    /// q(κ) = 1 − df₁/n and dq/d(ln κ) = Σ ωκ/(ω+κ)²/n.
+    /// q(κ) = 1 − df₁/n and dq/d(ln κ) = Σ ωκ/(ω+κ)²/n, in internal units.
     ///
-    /// For n < rank, q is a small difference of O(1) numbers near the root; the
-    /// complement Σ κ/(ω+κ) is then summed with compensation so that its rounding
-    /// error stays at the level of one term instead of growing with the rank.
+    /// For n ≥ rank, q = ((n − r) + Σ κ/(ω+κ))/n is a sum of non-negative terms. For
+    /// n < rank, q is a small difference near the root; it is then computed as
+    /// (n − Σ ω/(ω+κ))/n with a compensated sum, whose rounding error is a few ulps of
+    /// n (at the root df₁ ≤ n) rather than of the rank.
     pub(crate) fn q_and_slope(&self, n: f64, kappa: f64) -> (f64, f64) {
         let r = self.rank() as f64;
         if n >= r {
             let s = self.sums(kappa);
             return (((n - r) + s.complement) / n, s.cross / n);
         }
-        let (q, cross) = compensated_complement(&self.eigenvalues, kappa, n - r);
-        (q / n, cross / n)
+        let (shortfall, cross) = compensated_shortfall(&self.eigenvalues, kappa, n);
+        (shortfall / n, cross / n)
     }
 
-    /// Solves eq. 8 for κ at sample size `n` and penalty `lambda_code` = λ_c > 0.
+    /// Solves eq. 8 for κ at sample size `n` and penalty `lambda` > 0, both κ and λ in
+    /// internal units (divided by `scale`).
     ///
     /// The [`Hint`] (a κ from a nearby (n, λ), a cached κ₀) only saves work.
-    /// Returns κ and the number of function evaluations used (including those of the
-    /// ridgeless root κ₀ when n < rank and it was not cached).
+    /// Returns κ and the number of function evaluations used, the ridgeless root κ₀
+    /// included when n < rank and it was not cached; the total never exceeds
+    /// [`MAX_ITERATIONS`].
     pub(crate) fn solve_kappa(
         &self,
         n: f64,
-        lambda_code: f64,
+        lambda: f64,
         hint: Hint,
     ) -> Result<(f64, usize), TheoryError> {
-        let warm_start = hint.warm_start;
-        debug_assert!(n > 0.0 && lambda_code > 0.0);
-        let r = self.rank() as f64;
-        let lower = lambda_code / n;
-        if self.rank() == 0 {
-            return Ok((lower, 0));
-        }
-        let mut upper = (lambda_code + self.trace) / n;
-        if n > r {
-            upper = upper.min(lambda_code / (n - r));
-        }
-        let target = (lambda_code / n).ln();
-        let fail = |detail| TheoryError::NoConvergence {
+        debug_assert!(n > 0.0 && lambda > 0.0);
+        let fail = |detail: String| TheoryError::NoConvergence {
             n,
-            lambda_code,
+            lambda_code: lambda * self.scale,
             detail,
         };
+        let r = self.rank() as f64;
+        // Bracket from eq. 10, in logarithms so that extreme n and λ cannot overflow.
+        let mut ln_lower = lambda.ln() - n.ln();
+        if self.rank() == 0 {
+            return Ok((ln_lower.exp(), 0));
+        }
+        let mut ln_upper = (lambda + self.trace).ln() - n.ln();
+        if n > r {
+            ln_upper = ln_upper.min(lambda.ln() - (n - r).ln());
+        }
+        if n > r && ln_upper < -RANGE {
+            // κ = λ/(n − r)·(1 + O(κ/ω_min)) with κ < e^-RANGE·ω_max: the correction
+            // is below f64 resolution (an underflow to 0 means the ridgeless limit).
+            return Ok((lambda / (n - r), 0));
+        }
+        if n == r {
+            // The root is ~√λ ≥ e^-RANGE/2 here; only the analytic lower bound may
+            // leave the range of f64.
+            ln_lower = ln_lower.max(-RANGE);
+        }
+        let target = lambda.ln() - n.ln();
+        let warm_start = hint.warm_start.filter(|k| k.is_finite() && *k > 0.0);
         if n >= r {
+            check_range(ln_lower, ln_upper).map_err(fail)?;
             let eval = |u: f64| -> Option<(f64, f64)> {
                 let (q, slope) = self.q_and_slope(n, u.exp());
                 (q > 0.0).then(|| (u + q.ln() - target, 1.0 + slope / q))
             };
             let start = match warm_start {
-                Some(k) if k.is_finite() && k > 0.0 => k.ln(),
-                // The small-λ asymptote κ ≈ λ_c/(n − r) when it exists.
-                _ if n > r => (lambda_code / (n - r)).ln(),
-                _ => upper.ln(),
+                Some(k) => k.ln(),
+                // The small-λ asymptote κ ≈ λ/(n − r) when it exists.
+                None if n > r => lambda.ln() - (n - r).ln(),
+                None => ln_upper,
             };
-            return safeguarded_newton(eval, lower.ln(), upper.ln(), start, |_| 1.0)
+            return safeguarded_newton(eval, ln_lower, ln_upper, start, |_| 1.0, MAX_ITERATIONS)
                 .map(|(u, it)| (u.exp(), it))
                 .map_err(fail);
         }
@@ -109,7 +124,7 @@ impl Problem {
             Some(k0) => (k0, 0),
             None => self.solve_kappa_ridgeless(n)?,
         };
-        let upper = upper.max(kappa0 * (1.0 + 1e-12));
+        let upper = ln_upper.exp().max(kappa0 * (1.0 + 1e-12));
         let eval = |v: f64| -> Option<(f64, f64)> {
             let excess = v.exp();
             let kappa = kappa0 + excess;
@@ -119,50 +134,80 @@ impl Problem {
                 (value, (1.0 + slope / q) * excess / kappa)
             })
         };
-        // First order in λ: q ≈ (κ − κ₀) Σ ω/(ω+κ₀)² / n and q = λ_c/(nκ).
-        let s0: f64 = self
+        // First order in λ: q ≈ (κ − κ₀) S/n with S = Σ ω/(ω+κ₀)², and q = λ/(nκ); with
+        // S κ₀² = Σ ω (κ₀/(ω+κ₀))² computed without under- or overflow.
+        let s_scaled: f64 = self
             .eigenvalues
             .iter()
-            .map(|w| w / ((w + kappa0) * (w + kappa0)))
+            .map(|w| {
+                let t = kappa0 / (w + kappa0);
+                w * t * t
+            })
             .sum();
-        let linear = lambda_code / (kappa0 * s0);
-        let start = match warm_start {
-            Some(k) if k.is_finite() && k > kappa0 => (k - kappa0).ln(),
-            _ => linear.min(upper - kappa0).ln(),
-        };
-        // κ − κ₀ ≥ λ_c/(κ_max S(κ₀)) since S decreases in κ.
-        let v_lo = (lambda_code / (upper * s0)).min(0.5 * linear).ln();
+        let ln_linear = lambda.ln() + kappa0.ln() - s_scaled.ln();
         let v_hi = (upper - kappa0).ln();
+        // κ − κ₀ ≥ λ/(κ_max S(κ₀)) since S decreases in κ.
+        let v_lo = (ln_linear + kappa0.ln() - upper.ln()).min(ln_linear - std::f64::consts::LN_2);
+        // Below κ₀·e^-80 an excess is invisible next to κ₀ in f64.
+        let v_floor = kappa0.ln() - 80.0;
+        if v_hi <= v_floor || ln_linear < v_floor {
+            return Ok((kappa0, it0));
+        }
+        let v_lo = v_lo.max(v_floor);
+        check_range(v_lo, v_hi).map_err(fail)?;
+        let start = match warm_start {
+            Some(k) if k > kappa0 => (k - kappa0).ln(),
+            _ => ln_linear.min(v_hi),
+        };
         let relative = |v: f64| {
             let excess = v.exp();
             excess / (kappa0 + excess)
         };
-        safeguarded_newton(eval, v_lo, v_hi, start, relative)
+        safeguarded_newton(eval, v_lo, v_hi, start, relative, MAX_ITERATIONS - it0)
             .map(|(v, it)| (kappa0 + v.exp(), it + it0))
             .map_err(fail)
     }
 
-    /// The ridgeless limit of κ for n < rank Ω: the root κ₀ of df₁(κ₀) = n.
+    /// The ridgeless limit of κ for n < rank Ω, in internal units: the root κ₀ of
+    /// df₁(κ₀) = n.
     pub(crate) fn solve_kappa_ridgeless(&self, n: f64) -> Result<(f64, usize), TheoryError> {
         let r = self.rank() as f64;
         debug_assert!(n < r);
+        let fail = |detail: String| TheoryError::NoConvergence {
+            n,
+            lambda_code: 0.0,
+            detail,
+        };
         let smallest = self.eigenvalues[0];
         // df₁ ≤ Tr Ω/κ and df₁ ≥ r ω_min/(ω_min + κ) bound κ₀.
-        let lower = smallest * (r - n) / n;
-        let upper = self.trace / n;
+        let ln_lower = smallest.ln() + (r - n).ln() - n.ln();
+        let ln_upper = self.trace.ln() - n.ln();
+        check_range(ln_lower, ln_upper).map_err(fail)?;
         let ln_n = n.ln();
         // G(u) = ln n − ln df₁(e^u), increasing in u.
         let eval = |u: f64| -> Option<(f64, f64)> {
             let s = self.sums(u.exp());
             Some((ln_n - s.df1.ln(), s.cross / s.df1))
         };
-        safeguarded_newton(eval, lower.ln(), upper.ln(), upper.ln(), |_| 1.0)
+        safeguarded_newton(eval, ln_lower, ln_upper, ln_upper, |_| 1.0, MAX_ITERATIONS)
             .map(|(u, it)| (u.exp(), it))
-            .map_err(|detail| TheoryError::NoConvergence {
-                n,
-                lambda_code: 0.0,
-                detail,
-            })
+            .map_err(fail)
+    }
+}
+
+/// |ln(κ/ω_max)| beyond which κ is treated as 0 or ∞ (e^650 ≈ 1e282).
+pub(crate) const RANGE: f64 = 650.0;
+
+/// κ (internal units, i.e. relative to ω_max) must stay well inside the range of f64
+/// for the sums to be meaningful; n and λ that push it out are reported, not guessed.
+fn check_range(lo: f64, hi: f64) -> Result<(), String> {
+    const LIMIT: f64 = RANGE + 1.0;
+    if lo.is_finite() && hi.is_finite() && lo > -LIMIT && hi < LIMIT {
+        Ok(())
+    } else {
+        Err(format!(
+            "κ/ω_max would leave [1e-282, 1e282] (bracket [{lo:.3}, {hi:.3}] in ln κ): n and λ are too extreme for the spectrum"
+        ))
     }
 }
 
@@ -178,7 +223,15 @@ pub(crate) fn safeguarded_newton(
     mut hi: f64,
     start: f64,
     relative_scale: impl Fn(f64) -> f64,
+    budget: usize,
 ) -> Result<(f64, usize), String> {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Err(format!("invalid bracket [{lo}, {hi}]"));
+    }
+    if lo > hi {
+        // The analytic bounds crossed by rounding: they pin the root.
+        (lo, hi) = (hi, lo);
+    }
     let evaluations = std::cell::Cell::new(0usize);
     let eval = |u: f64| {
         evaluations.set(evaluations.get() + 1);
@@ -189,7 +242,7 @@ pub(crate) fn safeguarded_newton(
     // warm-started solve does not pay an extra evaluation.
     let mut hi_checked = false;
     let mut u = if start.is_finite() {
-        start.clamp(lo, hi)
+        start.max(lo).min(hi)
     } else {
         0.5 * (lo + hi)
     };
@@ -242,9 +295,9 @@ pub(crate) fn safeguarded_newton(
             u = hi;
             hi_checked = false;
         }
-        if evaluations.get() >= MAX_ITERATIONS {
+        if evaluations.get() >= budget {
             return Err(format!(
-                "no convergence after {MAX_ITERATIONS} evaluations (bracket [{lo}, {hi}] in ln κ)"
+                "no convergence within {MAX_ITERATIONS} evaluations (bracket [{lo}, {hi}] in ln κ)"
             ));
         }
         (value, slope) = eval(u);

@@ -97,7 +97,7 @@ impl Problem {
         let b = grid[(best + 1).min(SCAN_POINTS - 1)];
         let t = brent_minimise(error_at, a, grid[best], b, values[best]);
         let kappa = t.exp();
-        let lambda_code = n * kappa * self.q_and_slope(n, kappa).0.max(0.0);
+        let lambda_code = n * kappa * self.q_and_slope(n, kappa).0.max(0.0) * self.scale;
         let point = if lambda_code > 0.0 {
             let hint = Hint {
                 warm_start: Some(kappa),
@@ -131,11 +131,11 @@ impl Problem {
         ns.par_iter().map(|&n| self.optimal_penalty(n)).collect()
     }
 
-    /// The test error at effective regularisation κ (admissible: κ > κ₀ for n < rank).
+    /// The test error at effective regularisation κ (internal units; admissible:
+    /// κ > κ₀ for n < rank).
     fn error_at_kappa(&self, n: f64, kappa: f64) -> f64 {
         let lambda_m = self.q_and_slope(n, kappa).0.max(0.0);
-        self.evaluate(n, n * kappa * lambda_m, kappa, lambda_m, 0)
-            .test_error
+        self.evaluate(n, kappa, lambda_m, 0).test_error
     }
 }
 

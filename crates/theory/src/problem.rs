@@ -62,9 +62,11 @@ pub struct PaperForm {
 /// A validated problem in eigen-quantities: the only input the solver accepts.
 ///
 /// Invariants: `eigenvalues` are the strictly positive eigenvalues of Ω in ascending
-/// order (zeros and clipped estimation noise are dropped, counted in `p − rank`);
-/// `weights[i]` = aᵢ² belongs to `eigenvalues[i]`; ρ ≥ Σ aᵢ²/ωᵢ (the joint covariance of
-/// features and target is PSD).
+/// order, divided by `scale` = ω_max (zeros — exact ones for eigenvalue input, those
+/// below the resolution of the decomposition for matrix input — and clipped
+/// estimation noise are dropped, counted in `p − rank`); `weights[i]` = aᵢ²/`scale`
+/// belongs to `eigenvalues[i]`; ρ ≥ Σ aᵢ²/ωᵢ (the joint covariance of features and
+/// target is PSD) up to the rounding of the reduction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     pub(crate) p: usize,
@@ -77,10 +79,58 @@ pub struct Problem {
     /// ρ − Σ aᵢ²/ωᵢ ≥ 0: the part of the target no linear function of φ explains.
     pub(crate) misspecification: f64,
     pub(crate) trace: f64,
+    /// ω_max: `eigenvalues`, `weights` and `trace` are stored divided by it, and so
+    /// are κ and λ_c inside the solver.
+    pub(crate) scale: f64,
     pub(crate) clipped: usize,
 }
 
-/// Relative size below which an eigenvalue of Ω counts as zero (times p·ε·ω_max).
+/// The projections of ψ as a reduction delivers them: squared (matrix input) or as
+/// given (eigenvalue input, squared only after scaling so that they cannot overflow).
+enum Weights {
+    Squared(Vec<f64>),
+    Signed(Vec<f64>),
+}
+
+/// Eigenvalues below this fraction of the largest count as zero (the sums work
+/// relative to ω_max and would underflow).
+const MIN_RELATIVE_EIGENVALUE: f64 = 1e-300;
+
+/// Absolute accuracy of a spectral reduction (zero for exact eigenvalue input).
+#[derive(Debug, Clone, Copy, Default)]
+struct Resolution {
+    eigenvalue: f64,
+    projection: f64,
+}
+
+/// Clips negative eigenvalues that carry at most 1e-8 of the spectral mass (the same
+/// policy as for matrices); larger ones are an error.
+fn clip_negative_eigenvalues(values: &mut [f64]) -> Result<usize, TheoryError> {
+    let total: f64 = values.iter().map(|v| v.abs()).sum();
+    let negative: f64 = values.iter().filter(|v| **v < 0.0).map(|v| -v).sum();
+    let budget = PsdPolicy::default().max_negative_mass * total;
+    if negative > budget {
+        let (index, &value) = values
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .expect("a negative entry exists");
+        return Err(TheoryError::NegativeEigenvalue {
+            index,
+            value,
+            tolerance: budget,
+        });
+    }
+    let mut clipped = 0;
+    for v in values.iter_mut().filter(|v| **v < 0.0) {
+        *v = 0.0;
+        clipped += 1;
+    }
+    Ok(clipped)
+}
+
+/// Accuracy of a spectral reduction in units of p·ε·‖Ω‖ (eigenvalues below this
+/// count as zero for matrix input).
 const ZERO_EIGENVALUE_FACTOR: f64 = 16.0;
 /// Relative slack accepted in the consistency check ρ ≥ ψᵀΩ⁺ψ.
 const CONSISTENCY_TOLERANCE: f64 = 1e-9;
@@ -145,11 +195,13 @@ impl PaperForm {
                 format!("{}×{}", psi_target.nrows(), psi_target.ncols()),
             ));
         }
-        dsrf_linalg::check_symmetric(psi_target.as_ref(), PsdPolicy::default().symmetry_tolerance)
-            .map_err(|source| TheoryError::Matrix {
+        // Ψ is a covariance: symmetric and PSD (an eigenvalue pass, k × k, once).
+        dsrf_linalg::psd_eigenvalues(psi_target.as_ref(), &PsdPolicy::default()).map_err(
+            |source| TheoryError::Matrix {
                 quantity: "Ψ",
                 source,
-            })?;
+            },
+        )?;
         check_finite_matrix("Φ", &phi)?;
         check_scalar("noise variance ⟨Σ⟩", noise_variance)?;
         let scale = 1.0 / (k as f64).sqrt();
@@ -221,7 +273,10 @@ impl Problem {
             ));
         }
         finite_slice(psi_name, psi)?;
-        let (mut values, weights, mut clipped) = match omega {
+        // Eigenvalues computed from a matrix are accurate to about p·ε·‖Ω‖ in absolute
+        // terms and the projections to about p·ε·‖ψ‖: below that resolution an
+        // eigenvalue is indistinguishable from zero. Eigenvalues given as such are exact.
+        let (values, weights, clipped, resolution) = match omega {
             Covariance::Matrix(m) => {
                 let s = projected_spectrum(m.as_ref(), psi, &PsdPolicy::default()).map_err(
                     |source| TheoryError::Matrix {
@@ -229,59 +284,105 @@ impl Problem {
                         source,
                     },
                 )?;
-                (s.values, s.weights, s.clipping.count)
+                finite_slice("Ω eigenvalues", &s.values)?;
+                let largest = s.values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                let norm = psi.iter().fold(0.0f64, |m, v| m.max(v.abs())) * (p as f64).sqrt();
+                let digits = ZERO_EIGENVALUE_FACTOR * p as f64 * f64::EPSILON;
+                let resolution = Resolution {
+                    eigenvalue: digits * largest,
+                    projection: digits * norm,
+                };
+                (
+                    s.values,
+                    Weights::Squared(s.weights),
+                    s.clipping.count,
+                    resolution,
+                )
             }
-            Covariance::Eigenvalues(values) => {
+            Covariance::Eigenvalues(mut values) => {
                 finite_slice("Ω eigenvalues", &values)?;
-                let weights = psi.iter().map(|a| a * a).collect();
-                (values, weights, 0)
+                let clipped = clip_negative_eigenvalues(&mut values)?;
+                (
+                    values,
+                    Weights::Signed(psi.to_vec()),
+                    clipped,
+                    Resolution::default(),
+                )
             }
         };
-        let largest = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        // Negative eigenvalues: tolerate rounding noise only.
-        let negative_tolerance = ZERO_EIGENVALUE_FACTOR * p as f64 * f64::EPSILON * largest;
-        for (index, &value) in values.iter().enumerate() {
-            if value < -negative_tolerance {
-                return Err(TheoryError::NegativeEigenvalue {
-                    index,
-                    value,
-                    tolerance: negative_tolerance,
-                });
+        // Work in units of the largest eigenvalue: the error is invariant under
+        // Ω → cΩ, ψ → √c ψ, λ_c → cλ_c, κ → cκ, and this keeps every internal sum
+        // away from overflow and underflow whatever the scale of the features.
+        // Eigenvalues more than 300 decades below the largest count as zero.
+        let scale = values.iter().fold(0.0f64, |m, v| m.max(*v));
+        let scale = if scale > 0.0 { scale } else { 1.0 };
+        let zero = resolution.eigenvalue.max(MIN_RELATIVE_EIGENVALUE * scale);
+        // (ω/scale, aᵢ²/scale, aᵢ²/ωᵢ), computed without squaring aᵢ first.
+        let mut total_weight = 0.0;
+        let mut outside = 0.0;
+        let mut kept: Vec<(f64, f64, f64)> = Vec::with_capacity(p);
+        for (i, &w) in values.iter().enumerate() {
+            let (weight, leverage) = match &weights {
+                Weights::Squared(a2) => (a2[i] / scale, a2[i] / w),
+                Weights::Signed(a) => ((a[i] / scale.sqrt()).powi(2), (a[i] / w.sqrt()).powi(2)),
+            };
+            total_weight += weight;
+            if w > zero {
+                kept.push((w / scale, weight, leverage));
+            } else {
+                outside += weight;
             }
         }
-        let zero = negative_tolerance;
-        let total_weight: f64 = weights.iter().sum();
-        let mut outside = 0.0;
-        let mut kept: Vec<(f64, f64)> = Vec::with_capacity(p);
-        for (&w, &a2) in values.iter().zip(&weights) {
-            if w > zero {
-                kept.push((w, a2));
-            } else {
-                if w < 0.0 {
-                    clipped += 1;
-                }
-                outside += a2;
-            }
+        if !total_weight.is_finite() {
+            return Err(TheoryError::Overflow {
+                quantity: "‖ψ‖²"
+            });
         }
         if outside > NULL_SPACE_TOLERANCE * total_weight {
             return Err(TheoryError::OutsideRange {
-                outside,
-                total: total_weight,
+                outside: outside * scale,
+                total: total_weight * scale,
             });
         }
         kept.sort_by(|a, b| a.0.total_cmp(&b.0));
-        values.clear();
-        let eigenvalues: Vec<f64> = kept.iter().map(|k| k.0).collect();
-        let weights: Vec<f64> = kept.iter().map(|k| k.1).collect();
-        let leverage: Vec<f64> = kept.iter().map(|(w, a2)| a2 / w).collect();
+        let leverage: Vec<f64> = kept.iter().map(|k| k.2).collect();
         let explained = neumaier_sum(leverage.iter().copied());
+        if !explained.is_finite() {
+            return Err(TheoryError::Overflow {
+                quantity: "ψᵀΩ⁺ψ"
+            });
+        }
+        // What rounding of the spectral reduction can do to ψᵀΩ⁺ψ = Σ aᵢ²/ωᵢ
+        // (|aᵢ| = √(aᵢ²/ωᵢ)·√ωᵢ, written to avoid overflow).
+        let delta = resolution.projection;
+        let uncertainty: f64 = if delta > 0.0 {
+            kept.iter()
+                .map(|(w, _, h)| {
+                    let omega = w * scale;
+                    2.0 * h.sqrt() * delta / omega.sqrt() + delta * delta / omega
+                })
+                .sum()
+        } else {
+            0.0
+        };
         let misspecification = rho - explained;
-        if misspecification < -CONSISTENCY_TOLERANCE * rho.max(explained) {
+        let slack = CONSISTENCY_TOLERANCE * rho.max(explained) + uncertainty;
+        if !(misspecification >= -slack) {
             return Err(TheoryError::InconsistentLabels {
                 available: rho,
                 explained,
             });
         }
+        // A misspecification at the level of rounding is zero (this decides whether
+        // the ridgeless peak at n = rank Ω is 0 or +∞ for a noiseless target).
+        let floor = 64.0 * f64::EPSILON * (rho + explained) + uncertainty;
+        let misspecification = if misspecification <= floor {
+            0.0
+        } else {
+            misspecification
+        };
+        let eigenvalues: Vec<f64> = kept.iter().map(|k| k.0).collect();
+        let weights: Vec<f64> = kept.iter().map(|k| k.1).collect();
         let trace = eigenvalues.iter().sum();
         Ok(Problem {
             p,
@@ -290,8 +391,9 @@ impl Problem {
             leverage,
             rho,
             noise,
-            misspecification: misspecification.max(0.0),
+            misspecification,
             trace,
+            scale,
             clipped,
         })
     }
@@ -308,7 +410,7 @@ impl Problem {
 
     /// Tr Ω.
     pub fn trace(&self) -> f64 {
-        self.trace
+        self.trace * self.scale
     }
 
     /// ρ, the power of the noiseless target (θ*ᵀΨθ*/k, or E[y²] − s²).
@@ -333,13 +435,13 @@ impl Problem {
     }
 
     /// The positive eigenvalues of Ω, ascending.
-    pub fn eigenvalues(&self) -> &[f64] {
-        &self.eigenvalues
+    pub fn eigenvalues(&self) -> Vec<f64> {
+        self.eigenvalues.iter().map(|w| w * self.scale).collect()
     }
 
     /// aᵢ² = (uᵢᵀψ)², matching [`Problem::eigenvalues`].
-    pub fn weights(&self) -> &[f64] {
-        &self.weights
+    pub fn weights(&self) -> Vec<f64> {
+        self.weights.iter().map(|a| a * self.scale).collect()
     }
 }
 

@@ -17,7 +17,7 @@
 //! near the interpolation peak n ≈ rank Ω, λ → 0 (SPEC §8.6). B equals the printed
 //! numerator ρ − aᵀ(Ω + 2κ)(Ω + κ)⁻²a exactly.
 
-use crate::fixed_point::Hint;
+use crate::fixed_point::{Hint, RANGE};
 use crate::kernels::shrinkage_bias;
 use crate::units::{Penalty, Units};
 use crate::{Problem, TheoryError};
@@ -137,13 +137,31 @@ impl Problem {
             return Err(TheoryError::InvalidPenalty(penalty.value()));
         }
         if lambda_code == f64::INFINITY {
-            return Ok(self.null_predictor(n));
+            return Ok(RiskPoint {
+                penalty,
+                ..self.null_predictor(n)
+            });
         }
+        // Internal units: κ and λ relative to ω_max.
+        let lambda = lambda_code / self.scale;
         let r = self.rank() as f64;
-        let (kappa, lambda_m, iterations) = if lambda_code > 0.0 {
-            let (kappa, it) = self.solve_kappa(n, lambda_code, hint)?;
-            // λm = 1 − df₁/n ≤ 1; the clamp only removes rounding.
-            (kappa, (lambda_code / (n * kappa)).min(1.0), it)
+        if lambda > 0.0 && lambda.ln() - n.ln() > RANGE {
+            // κ ≥ λ/n > e^650·ω_max: ridge returns the null predictor to within 1e-282.
+            return Ok(RiskPoint {
+                penalty,
+                lambda_code,
+                ..self.null_predictor(n)
+            });
+        }
+        let (kappa, lambda_m, iterations) = if lambda > 0.0 {
+            let (kappa, it) = self.solve_kappa(n, lambda, hint)?;
+            if kappa == 0.0 {
+                // λ negligible next to the spectrum with n > rank: the ridgeless limit.
+                (0.0, ((n - r) / n).max(0.0), it)
+            } else {
+                // λm = 1 − df₁/n ≤ 1; the clamp only removes rounding.
+                (kappa, (lambda / (n * kappa)).min(1.0), it)
+            }
         } else if n < r {
             match hint.kappa0 {
                 Some(k0) => (k0, 0.0, 0),
@@ -155,20 +173,22 @@ impl Problem {
         } else {
             (0.0, ((n - r) / n).max(0.0), 0)
         };
-        let mut point = self.evaluate(n, lambda_code, kappa, lambda_m, iterations);
+        let mut point = self.evaluate(n, kappa, lambda_m, iterations);
+        point.lambda_code = lambda_code;
         point.penalty = penalty;
         Ok(point)
     }
 
-    /// The error formulas at a solved κ.
+    /// The error formulas at a solved κ (internal units); the penalty is reconstructed
+    /// from κ as λ_c = nκ·λm·ω_max (callers that know it exactly overwrite it).
     pub(crate) fn evaluate(
         &self,
         n: f64,
-        lambda_code: f64,
         kappa: f64,
         lambda_m: f64,
         iterations: usize,
     ) -> RiskPoint {
+        let lambda_code = n * kappa * lambda_m * self.scale;
         let s = self.sums(kappa);
         let (df1, df2) = if kappa == 0.0 {
             (self.rank() as f64, self.rank() as f64)
@@ -205,7 +225,7 @@ impl Problem {
             lambda_code,
             penalty: Penalty::code(lambda_code),
             p: self.p,
-            kappa,
+            kappa: kappa * self.scale,
             lambda_m,
             degrees_of_freedom: df1,
             denominator,
