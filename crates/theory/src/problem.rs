@@ -367,7 +367,7 @@ impl Problem {
         };
         let misspecification = rho - explained;
         let slack = CONSISTENCY_TOLERANCE * rho.max(explained) + uncertainty;
-        if !(misspecification >= -slack) {
+        if misspecification.is_nan() || misspecification < -slack {
             return Err(TheoryError::InconsistentLabels {
                 available: rho,
                 explained,
