@@ -69,7 +69,7 @@ pub fn parse_npy(bytes: &[u8]) -> Result<NpyArray> {
     );
     let bytes_needed = shape
         .iter()
-        .try_fold(size as usize, |acc: usize, &d| acc.checked_mul(d))
+        .try_fold(size, |acc: usize, &d| acc.checked_mul(d))
         .with_context(|| format!("shape {shape:?} is too large"))?;
     let body = &bytes[offset + header_len..];
     ensure!(
