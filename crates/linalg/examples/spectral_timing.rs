@@ -30,7 +30,13 @@ fn main() {
         "faer eigenvalues only: {:.1} ms",
         t.elapsed().as_secs_f64() * 1e3
     );
-    for _ in 0..3 {
+    for par in ["rayon", "seq", "rayon"] {
+        faer::set_global_parallelism(if par == "seq" {
+            faer::Par::Seq
+        } else {
+            faer::Par::rayon(0)
+        });
+        print!("[{par}] ");
         let t = Instant::now();
         let s = projected_spectrum(a.as_ref(), &psi, &PsdPolicy::default()).unwrap();
         println!(

@@ -58,6 +58,49 @@ pub(crate) fn spectral_sums(values: &[f64], kappa: f64) -> SpectralSums {
     }
 }
 
+/// [`SpectralSums`] and the shrinkage part of the bias, Σ (a²/ω)(κ/(ω+κ))² with
+/// `leverage` = a²/ω, in one pass (one division per eigenvalue).
+pub(crate) fn risk_sums(values: &[f64], leverage: &[f64], kappa: f64) -> (SpectralSums, f64) {
+    let (mut c, mut x, mut d1, mut d2, mut sb) = (
+        [0.0; LANES],
+        [0.0; LANES],
+        [0.0; LANES],
+        [0.0; LANES],
+        [0.0; LANES],
+    );
+    let chunks = values.chunks_exact(LANES).zip(leverage.chunks_exact(LANES));
+    for (w, h) in chunks {
+        for l in 0..LANES {
+            let t = 1.0 / (w[l] + kappa);
+            let a = w[l] * t;
+            let b = kappa * t;
+            c[l] += b;
+            d1[l] += a;
+            d2[l] += a * a;
+            x[l] += a * b;
+            sb[l] += h[l] * b * b;
+        }
+    }
+    let done = values.len() - values.len() % LANES;
+    for (l, (&w, &h)) in values[done..].iter().zip(&leverage[done..]).enumerate() {
+        let t = 1.0 / (w + kappa);
+        let a = w * t;
+        let b = kappa * t;
+        c[l] += b;
+        d1[l] += a;
+        d2[l] += a * a;
+        x[l] += a * b;
+        sb[l] += h * b * b;
+    }
+    let sums = SpectralSums {
+        complement: reduce(c),
+        cross: reduce(x),
+        df1: reduce(d1),
+        df2: reduce(d2),
+    };
+    (sums, reduce(sb))
+}
+
 /// Error-free sum of two floats (Knuth's TwoSum, branch-free).
 #[inline(always)]
 fn two_sum(a: f64, b: f64) -> (f64, f64) {
@@ -101,25 +144,6 @@ pub(crate) fn compensated_shortfall(values: &[f64], kappa: f64, n: f64) -> (f64,
     (total + correction, reduce(x))
 }
 
-/// Σ (a²/ω) (κ/(ω+κ))² given `leverage` = a²/ω: the part of the bias numerator that
-/// ridge adds on top of the misspecification (see [`crate::risk`]).
-pub(crate) fn shrinkage_bias(values: &[f64], leverage: &[f64], kappa: f64) -> f64 {
-    let mut acc = [0.0; LANES];
-    let chunks = values.chunks_exact(LANES).zip(leverage.chunks_exact(LANES));
-    for (w, h) in chunks {
-        for l in 0..LANES {
-            let t = kappa / (w[l] + kappa);
-            acc[l] += h[l] * t * t;
-        }
-    }
-    let done = values.len() - values.len() % LANES;
-    for (l, (&w, &h)) in values[done..].iter().zip(&leverage[done..]).enumerate() {
-        let t = kappa / (w + kappa);
-        acc[l] += h * t * t;
-    }
-    reduce(acc)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,7 +166,10 @@ mod tests {
             .map(|(w, a2)| a2 * (kappa / (w + kappa)).powi(2) / w)
             .sum();
         let leverage: Vec<f64> = values.iter().zip(&weights).map(|(w, a2)| a2 / w).collect();
-        close(shrinkage_bias(&values, &leverage, kappa), bias);
+        let (fused, fused_bias) = risk_sums(&values, &leverage, kappa);
+        close(fused.df2, s.df2);
+        close(fused.cross, s.cross);
+        close(fused_bias, bias);
     }
 
     #[test]

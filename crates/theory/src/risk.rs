@@ -18,7 +18,7 @@
 //! numerator ρ − aᵀ(Ω + 2κ)(Ω + κ)⁻²a exactly.
 
 use crate::fixed_point::{Hint, RANGE};
-use crate::kernels::shrinkage_bias;
+use crate::kernels::risk_sums;
 use crate::units::{Penalty, Units};
 use crate::{Problem, TheoryError};
 
@@ -189,17 +189,14 @@ impl Problem {
         iterations: usize,
     ) -> RiskPoint {
         let lambda_code = n * kappa * lambda_m * self.scale;
-        let s = self.sums(kappa);
+        let (s, shrinkage) = risk_sums(&self.eigenvalues, &self.leverage, kappa);
         let (df1, df2) = if kappa == 0.0 {
             (self.rank() as f64, self.rank() as f64)
         } else {
             (s.df1, s.df2)
         };
         let denominator = lambda_m + s.cross / n;
-        let mut numerator = self.misspecification;
-        if kappa > 0.0 {
-            numerator += shrinkage_bias(&self.eigenvalues, &self.leverage, kappa);
-        }
+        let numerator = self.misspecification + if kappa > 0.0 { shrinkage } else { 0.0 };
         let noise_gain = df2 / n;
         let (bias, variance) = if denominator > 0.0 {
             (
