@@ -16,7 +16,7 @@ const P: usize = 1000;
 const RUNS: usize = 20;
 
 /// The benchmark problem as a `dsrf curve` file: a power-law spectrum ωᵢ = i^{-1.2}
-/// (scaled to Tr Ω = p), ψ in the range of Ω with ψᵀΩ⁻¹ψ = 0.6, E[y²] = 1.
+/// (scaled to Tr Ω = p), ψ in the range of Ω with ψᵀΩ⁻¹ψ = 0.6, E\[y²\] = 1.
 fn problem_json() -> String {
     let raw: Vec<f64> = (1..=P).map(|i| (i as f64).powf(-1.2)).collect();
     let scale = P as f64 / raw.iter().sum::<f64>();

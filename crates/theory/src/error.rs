@@ -3,7 +3,7 @@ use thiserror::Error;
 
 /// Everything that can go wrong in `dsrf-theory`.
 ///
-/// Variants name the mathematical quantity in the paper's notation (Ω, ψ, E[y²], …);
+/// Variants name the mathematical quantity in the paper's notation (Ω, ψ, E\[y²\], …);
 /// front-ends map them to their own field names.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum TheoryError {
@@ -64,7 +64,7 @@ pub enum TheoryError {
         "the target power ρ = {available} is smaller than the part the features explain, ψᵀΩ⁺ψ = {explained}: no joint distribution of (φ, y) has these moments (ρ = E[y²] − s² in the code form, θ*ᵀΨθ*/k with ψ = Φθ*/√k in the paper form)"
     )]
     InconsistentLabels {
-        /// E[y²] − s² (code form) or θ*ᵀΨθ*/k (paper form).
+        /// E\[y²\] − s² (code form) or θ*ᵀΨθ*/k (paper form).
         available: f64,
         /// ψᵀΩ⁺ψ.
         explained: f64,

@@ -212,7 +212,7 @@ fn check_range(lo: f64, hi: f64) -> Result<(), String> {
 }
 
 /// Newton's method on an increasing function, safeguarded by bisection inside a
-/// bracket [lo, hi] with f(lo) ≤ 0 ≤ f(hi). `f` returns `None` where it is undefined,
+/// bracket \[lo, hi\] with f(lo) ≤ 0 ≤ f(hi). `f` returns `None` where it is undefined,
 /// which only happens below the root (treated as f = −∞).
 ///
 /// The bracket is widened if rounding made its analytic upper end land on the

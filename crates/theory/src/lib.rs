@@ -5,7 +5,7 @@
 //! A learner fits the readout of a feature map φ: ℝᵈ → ℝᵖ by ridge regression on n
 //! samples. When n, p and the target dimension are large and comparable, the test
 //! error depends on the features only through the population covariances
-//! Ω = E[φφᵀ], Φ = E[φφ*ᵀ], Ψ = E[φ*φ*ᵀ], through one scalar m(λ) solving the
+//! Ω = E\[φφᵀ\], Φ = E\[φφ*ᵀ\], Ψ = E\[φ*φ*ᵀ\], through one scalar m(λ) solving the
 //! self-consistent equation (eq. 8)
 //!
 //! ```text
@@ -15,7 +15,7 @@
 //! # Design decisions
 //!
 //! * **Validate once, then compute** (the linfa pattern). Input comes as a
-//!   [`CodeForm`] (Ω, ψ = E[φy], E[y²] — what the authors' code uses) or a
+//!   [`CodeForm`] (Ω, ψ = E\[φy\], E\[y²\] — what the authors' code uses) or a
 //!   [`PaperForm`] (Ω, Φ, Ψ, θ*, ⟨Σ⟩). `check()` turns either into a [`Problem`]:
 //!   the eigenvalues of Ω, the squared projections of ψ on its eigenvectors, the target
 //!   power ρ and the noise s² — after one spectral reduction that never forms the

@@ -139,7 +139,7 @@ impl Problem {
     }
 }
 
-/// Brent's method for a minimum of `f` inside [a, b], starting from the best scanned
+/// Brent's method for a minimum of `f` inside \[a, b\], starting from the best scanned
 /// point `x` with value `fx` (golden-section steps with parabolic acceleration).
 fn brent_minimise(f: impl Fn(f64) -> f64, mut a: f64, x: f64, mut b: f64, fx: f64) -> f64 {
     const GOLDEN: f64 = 0.381_966_011_250_105_1;

@@ -2,7 +2,7 @@
 //!
 //! Whatever the form, Theorem 3.1 needs only four eigen-quantities (SPEC §3.3):
 //! the eigenvalues ωᵢ of Ω, the squared projections aᵢ² = (uᵢᵀψ)² of the
-//! feature–label correlation ψ = E[φ y] = Φθ*/√k, the target power ρ, and the label
+//! feature–label correlation ψ = E\[φ y\] = Φθ*/√k, the target power ρ, and the label
 //! noise variance s². One spectral reduction of Ω produces them; everything after
 //! that is O(p) per (n, λ).
 
@@ -33,13 +33,13 @@ impl Covariance {
 /// The authors' code form (SPEC §3.6): the label is the target.
 #[derive(Debug, Clone)]
 pub struct CodeForm {
-    /// Ω = E[φφᵀ], p × p.
+    /// Ω = E\[φφᵀ\], p × p.
     pub omega: Covariance,
-    /// ψ = E[φ y], length p (in Ω's eigenbasis when Ω is given by eigenvalues).
+    /// ψ = E\[φ y\], length p (in Ω's eigenbasis when Ω is given by eigenvalues).
     pub psi: Vec<f64>,
-    /// E[y²], label noise included.
+    /// E\[y²\], label noise included.
     pub label_second_moment: f64,
-    /// The label-noise variance s², already contained in E[y²]. It does not change
+    /// The label-noise variance s², already contained in E\[y²\]. It does not change
     /// the test error; it only lets the result split off the excess risk.
     pub noise_variance: f64,
 }
@@ -47,11 +47,11 @@ pub struct CodeForm {
 /// The paper's form (Assumption 2.1): y = θ*ᵀφ*(x)/√k + ε.
 #[derive(Debug, Clone)]
 pub struct PaperForm {
-    /// Ω = E[φφᵀ], p × p.
+    /// Ω = E\[φφᵀ\], p × p.
     pub omega: Covariance,
-    /// Φ = E[φφ*ᵀ], p × k (rows in Ω's eigenbasis when Ω is given by eigenvalues).
+    /// Φ = E\[φφ*ᵀ\], p × k (rows in Ω's eigenbasis when Ω is given by eigenvalues).
     pub phi: Mat<f64>,
-    /// Ψ = E[φ*φ*ᵀ], k × k.
+    /// Ψ = E\[φ*φ*ᵀ\], k × k.
     pub psi_target: Mat<f64>,
     /// The target readout θ*, length k.
     pub theta_star: Vec<f64>,
@@ -413,7 +413,7 @@ impl Problem {
         self.trace * self.scale
     }
 
-    /// ρ, the power of the noiseless target (θ*ᵀΨθ*/k, or E[y²] − s²).
+    /// ρ, the power of the noiseless target (θ*ᵀΨθ*/k, or E\[y²\] − s²).
     pub fn target_power(&self) -> f64 {
         self.rho
     }

@@ -42,7 +42,7 @@ pub struct RiskPoint {
     /// Effective regularisation κ = p/(n m) = 1/(n m_c) (SPEC §3.5); 0 in the
     /// ridgeless limit with n > rank Ω.
     pub kappa: f64,
-    /// λm = 1 − df₁/n ∈ [0, 1]: the factor by which ridge shrinks training residuals.
+    /// λm = 1 − df₁/n ∈ \[0, 1\]: the factor by which ridge shrinks training residuals.
     pub lambda_m: f64,
     /// Effective degrees of freedom df₁(κ) = Tr Ω(Ω + κ)⁻¹.
     pub degrees_of_freedom: f64,

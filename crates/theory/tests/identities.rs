@@ -185,7 +185,7 @@ fn paper_and_code_units_give_the_same_estimator() {
 }
 
 /// The budget: ≤ 60 evaluations and 1e-13 relative accuracy for every λ in
-/// [1e-12, 1e8] and n in [1, 1e7], including n = p, on spectra that stress the solver.
+/// \[1e-12, 1e8\] and n in \[1, 1e7\], including n = p, on spectra that stress the solver.
 #[test]
 fn solver_stays_within_its_iteration_budget() {
     let p = 500;
