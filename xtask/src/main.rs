@@ -30,7 +30,7 @@ fn main() -> Result<()> {
 fn usage() -> &'static str {
     "usage: cargo xtask <task>\n\n\
      tasks:\n  \
-     ci           rustfmt --check, clippy -D warnings, cargo test --workspace --release\n  \
+     ci           rustfmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace --release\n  \
      bench-curve  time `dsrf curve` from eigenvalues against the authors' fixed-point algorithm"
 }
 
