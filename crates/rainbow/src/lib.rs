@@ -2,16 +2,22 @@
 //! covariances Ω, Φ, Ψ of its features, in closed form.
 //!
 //! This crate sits directly on `dsrf-linalg` and knows nothing of the test-error
-//! solver: it produces covariances, `dsrf-theory` consumes them. Its planned content
-//! (tracked in the project's issues) is
+//! solver: it produces covariances, `dsrf-theory` consumes them.
 //!
-//! * activations and their Gaussian moments κ₁ = E f′(N), E f², κ*² for N ~ 𝒩(0, r),
-//!   in closed form where one exists and by kink-aware quadrature otherwise;
-//! * network specifications — given weights or Gaussian rainbow layers W = Z C^{1/2}
-//!   sampled from seeded ChaCha streams, shared weights, correlated learner/target rows;
-//! * the linearised covariance recursion of Definition 4.2 (averaged or per-neuron
-//!   variances) and the equivalent stochastic linear network of eq. 34.
-//!
-//! Nothing is exported yet; the crate exists so that the layering of the workspace is
-//! visible from the start (see `ARCHITECTURE.md`).
+//! Implemented so far: [`Activation`]s and their Gaussian moments
+//! ([`gaussian_moments`], [`cross_moment`]) — the coefficients κ₁, κ*² of the
+//! linearisation (eqs. 26–27), in closed form where one exists and by kink-aware
+//! adaptive Gauss–Kronrod quadrature otherwise (accurate to ~1e-13; SPEC §8.10 explains
+//! why not Gauss–Hermite). Planned (tracked in the project's issues): network
+//! specifications and seeded sampling of rainbow layers W = Z C^{1/2}, the linearised
+//! covariance recursion of Definition 4.2 and the equivalent stochastic linear network.
 #![deny(missing_docs)]
+
+mod activation;
+mod error;
+mod gaussian;
+mod quadrature;
+
+pub use activation::{Activation, CustomActivation};
+pub use error::RainbowError;
+pub use gaussian::{GaussianMoments, cross_moment, gaussian_moments};
