@@ -34,6 +34,15 @@ pub enum RainbowError {
         /// The value found.
         value: f64,
     },
+    /// A network or input that is malformed; `what` names the field (e.g.
+    /// `layers[2].weights`).
+    #[error("{what}: {message}")]
+    Input {
+        /// The offending field.
+        what: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A Gaussian expectation that is not finite (the activation grows too fast).
     #[error("E[{what}] is not finite for `{activation}` at r = {r}")]
     NotIntegrable {

@@ -1,0 +1,211 @@
+//! The linearised feature covariance of a network with given weights, in the
+//! label-vector form used for trained networks (SPEC §4.4, paper eqs. 25–27, 35–36).
+//!
+//! Starting from the input second moment Ω₀ = E[x xᵀ] and ψ₀ = E[x y], every layer
+//! φ_ℓ = f_ℓ(W_ℓ φ_{ℓ−1}) is replaced by its Gaussian-equivalent linear layer:
+//!
+//! ```text
+//!   averaged variance (the paper):   r̄ = ⟨diag(W Ω Wᵀ)⟩,  κ₁ = E f′(N), κ*² from N ~ 𝒩(0, r̄)
+//!       Ω_ℓ = κ₁² W Ω_{ℓ−1} Wᵀ + κ*² I,             ψ_ℓ = κ₁ W ψ_{ℓ−1}
+//!   per-neuron variance (SPEC §4.4, avg=False):  rᵢ = (W Ω Wᵀ)ᵢᵢ, κ₁ᵢ, …
+//!       (Ω_ℓ)ᵢⱼ = κ₁ᵢ κ₁ⱼ (W Ω Wᵀ)ᵢⱼ (i ≠ j),  (Ω_ℓ)ᵢᵢ = Var f(𝒩(0, rᵢ)),
+//!       ψ_ℓ = diag(κ₁ᵢ) W ψ_{ℓ−1}
+//! ```
+//!
+//! κ*² is the centred one (E f subtracted), so that non-odd activations such as ReLU
+//! describe centred features (SPEC §8.8); for odd activations it is the paper's.
+//! The two conventions coincide for i.i.d. rainbow rows and differ for trained weights,
+//! whose rows have unequal norms.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef};
+
+use crate::{Activation, RainbowError, gaussian_moments};
+
+/// Which pre-activation variance the Gaussian moments are taken at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VarianceConvention {
+    /// One variance per layer, the mean of diag(W Ω Wᵀ) (the paper's choice).
+    Averaged,
+    /// One variance per neuron, diag(W Ω Wᵀ) itself (exact diagonal).
+    PerNeuron,
+}
+
+/// A layer with given weights: φ ↦ f(W φ).
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// W, out × in (rows are neurons).
+    pub weights: Mat<f64>,
+    /// f.
+    pub activation: Activation,
+}
+
+/// The linearisation coefficients of one layer: one entry (averaged) or one per neuron.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerCoefficients {
+    /// Pre-activation variances r.
+    pub r: Vec<f64>,
+    /// κ₁ = E f′(N).
+    pub kappa1: Vec<f64>,
+    /// κ*² = Var f(N) − r κ₁² (centred).
+    pub kappa_star_sq: Vec<f64>,
+}
+
+/// Ω_L and ψ_L after the last layer, with the coefficients of every layer.
+#[derive(Debug, Clone)]
+pub struct LinearizedFeatures {
+    /// The feature covariance Ω_L (p_L × p_L, symmetric).
+    pub omega: Mat<f64>,
+    /// ψ_L = E[φ_L y] under the linearisation.
+    pub psi: Vec<f64>,
+    /// Coefficients, first layer first.
+    pub layers: Vec<LayerCoefficients>,
+}
+
+/// Propagates (Ω₀, ψ₀) through `layers` (see the module docs).
+///
+/// Errors name the layer: widths that do not chain, non-finite weights, an Ω₀ that is
+/// not a symmetric square matrix, a ψ₀ of the wrong length.
+pub fn linearize_label_features(
+    omega0: MatRef<'_, f64>,
+    psi0: &[f64],
+    layers: &[Layer],
+    convention: VarianceConvention,
+) -> Result<LinearizedFeatures, RainbowError> {
+    dsrf_linalg::check_symmetric(omega0, 1e-10).map_err(|source| RainbowError::Input {
+        what: "omega0".into(),
+        message: source.to_string(),
+    })?;
+    let d = omega0.nrows();
+    if psi0.len() != d {
+        return Err(RainbowError::Input {
+            what: "psi0".into(),
+            message: format!("length {} does not match omega0 ({d}×{d})", psi0.len()),
+        });
+    }
+    if let Some(i) = psi0.iter().position(|x| !x.is_finite()) {
+        return Err(RainbowError::Input {
+            what: format!("psi0[{i}]"),
+            message: "not a finite number".into(),
+        });
+    }
+    let mut omega = omega0.to_owned();
+    let mut psi = Mat::from_fn(d, 1, |i, _| psi0[i]);
+    let mut coefficients = Vec::with_capacity(layers.len());
+    for (index, layer) in layers.iter().enumerate() {
+        let w = layer.weights.as_ref();
+        if w.ncols() != omega.nrows() {
+            return Err(RainbowError::Input {
+                what: format!("layers[{index}].weights"),
+                message: format!(
+                    "has {} columns but the previous width is {} (weights are out × in)",
+                    w.ncols(),
+                    omega.nrows()
+                ),
+            });
+        }
+        if let Some((i, j)) = (0..w.ncols())
+            .flat_map(|j| (0..w.nrows()).map(move |i| (i, j)))
+            .find(|&(i, j)| !w[(i, j)].is_finite())
+        {
+            return Err(RainbowError::Input {
+                what: format!("layers[{index}].weights[{i}][{j}]"),
+                message: "not a finite number".into(),
+            });
+        }
+        layer
+            .activation
+            .validate()
+            .map_err(|e| RainbowError::Input {
+                what: format!("layers[{index}].activation"),
+                message: e.to_string(),
+            })?;
+        let (next_omega, next_psi, coeffs) =
+            propagate(&omega, &psi, w, &layer.activation, convention).map_err(|e| {
+                RainbowError::Input {
+                    what: format!("layers[{index}]"),
+                    message: e.to_string(),
+                }
+            })?;
+        omega = next_omega;
+        psi = next_psi;
+        coefficients.push(coeffs);
+    }
+    Ok(LinearizedFeatures {
+        psi: (0..psi.nrows()).map(|i| psi[(i, 0)]).collect(),
+        omega,
+        layers: coefficients,
+    })
+}
+
+/// One layer of the recursion: two faer products for W Ω Wᵀ, one for W ψ.
+fn propagate(
+    omega: &Mat<f64>,
+    psi: &Mat<f64>,
+    w: MatRef<'_, f64>,
+    activation: &Activation,
+    convention: VarianceConvention,
+) -> Result<(Mat<f64>, Mat<f64>, LayerCoefficients), RainbowError> {
+    let (out, inp) = (w.nrows(), w.ncols());
+    let par = faer::get_global_parallelism();
+    let mut w_omega = Mat::<f64>::zeros(out, inp);
+    matmul(
+        w_omega.as_mut(),
+        Accum::Replace,
+        w,
+        omega.as_ref(),
+        1.0,
+        par,
+    );
+    let mut pre = Mat::<f64>::zeros(out, out);
+    matmul(
+        pre.as_mut(),
+        Accum::Replace,
+        w_omega.as_ref(),
+        w.transpose(),
+        1.0,
+        par,
+    );
+    let mut w_psi = Mat::<f64>::zeros(out, 1);
+    matmul(w_psi.as_mut(), Accum::Replace, w, psi.as_ref(), 1.0, par);
+    let diagonal: Vec<f64> = (0..out).map(|i| pre[(i, i)].max(0.0)).collect();
+    match convention {
+        VarianceConvention::Averaged => {
+            let r = diagonal.iter().sum::<f64>() / out.max(1) as f64;
+            let m = gaussian_moments(activation, r)?;
+            let (k1, ks) = (m.kappa1, m.kappa_star_sq());
+            let next = Mat::from_fn(out, out, |i, j| {
+                let sym = 0.5 * (pre[(i, j)] + pre[(j, i)]);
+                k1 * k1 * sym + if i == j { ks } else { 0.0 }
+            });
+            let psi_next = Mat::from_fn(out, 1, |i, _| k1 * w_psi[(i, 0)]);
+            let coeffs = LayerCoefficients {
+                r: vec![r],
+                kappa1: vec![k1],
+                kappa_star_sq: vec![ks],
+            };
+            Ok((next, psi_next, coeffs))
+        }
+        VarianceConvention::PerNeuron => {
+            let moments = diagonal
+                .iter()
+                .map(|&r| gaussian_moments(activation, r))
+                .collect::<Result<Vec<_>, _>>()?;
+            let k1: Vec<f64> = moments.iter().map(|m| m.kappa1).collect();
+            let next = Mat::from_fn(out, out, |i, j| {
+                if i == j {
+                    moments[i].variance()
+                } else {
+                    k1[i] * k1[j] * 0.5 * (pre[(i, j)] + pre[(j, i)])
+                }
+            });
+            let psi_next = Mat::from_fn(out, 1, |i, _| k1[i] * w_psi[(i, 0)]);
+            let coeffs = LayerCoefficients {
+                r: diagonal,
+                kappa_star_sq: moments.iter().map(|m| m.kappa_star_sq()).collect(),
+                kappa1: k1,
+            };
+            Ok((next, psi_next, coeffs))
+        }
+    }
+}
