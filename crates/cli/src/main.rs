@@ -4,6 +4,8 @@
 //! their results. All numerics live in the libraries; all I/O lives here.
 
 mod curve;
+mod json_input;
+mod linearize;
 mod npy;
 mod output;
 mod problem_file;
@@ -25,12 +27,16 @@ enum Command {
     /// Test and train error of ridge regression from the population covariances
     /// (Theorem 3.1), on a grid of sample sizes and penalties.
     Curve(curve::CurveArgs),
+    /// Linearised feature covariance Ω and label correlation ψ of a network with given
+    /// (e.g. trained) weights, from the input moments Ω₀ = E[xxᵀ], ψ₀ = E[xy].
+    Linearize(linearize::LinearizeArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Curve(args) => curve::run(&args),
+        Command::Linearize(args) => linearize::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -96,6 +96,40 @@ pub fn parse_npy(bytes: &[u8]) -> Result<NpyArray> {
     Ok(NpyArray { shape, data })
 }
 
+/// Writes a row-major f64 matrix as a `.npy` file (format 1.0, little endian, C order).
+pub fn write_npy(path: &Path, rows: usize, cols: usize, data: &[f64]) -> Result<()> {
+    std::fs::write(path, encode_f64(&[rows, cols], data))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The bytes of a `.npy` file holding `data` (row-major) with the given shape.
+pub fn encode_f64(shape: &[usize], data: &[f64]) -> Vec<u8> {
+    let shape_text = match shape {
+        [n] => format!("({n},)"),
+        dims => format!(
+            "({})",
+            dims.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape_text}, }}");
+    // Magic (6) + version (2) + length (2) + header + newline is a multiple of 64.
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = Vec::with_capacity(10 + header.len() + 8 * data.len());
+    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    for x in data {
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out
+}
+
 /// The text of `'key': value` in the header's Python dict literal.
 fn dict_value(header: &str, key: &str) -> Result<String> {
     let needle = format!("'{key}'");
@@ -164,6 +198,13 @@ pub(crate) mod tests {
             out.extend_from_slice(&x.to_le_bytes());
         }
         out
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        let data = [1.5, -2.0, 3.25, 0.0, 1e-300, 7.0];
+        let back = parse_npy(&encode_f64(&[3, 2], &data)).unwrap();
+        assert_eq!((back.shape, back.data), (vec![3, 2], data.to_vec()));
     }
 
     #[test]

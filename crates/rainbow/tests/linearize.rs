@@ -23,9 +23,9 @@ fn check(convention: VarianceConvention, depth: usize, omega: [[f64; 3]; 3], psi
     let omega0 = Mat::<f64>::identity(3, 3);
     let psi0 = [0.3, -0.1, 0.2];
     let out = linearize_label_features(omega0.as_ref(), &psi0, &layers(depth), convention).unwrap();
-    for i in 0..3 {
-        for j in 0..3 {
-            let (got, want) = (out.omega[(i, j)], omega[i][j]);
+    for (i, row) in omega.iter().enumerate() {
+        for (j, &want) in row.iter().enumerate() {
+            let got = out.omega[(i, j)];
             assert!(
                 (got - want).abs() < 1e-9,
                 "{convention:?} depth {depth} Ω[{i},{j}]: {got} vs {want}"
