@@ -14,9 +14,14 @@
 //!   correlation ψ_L of a network with *given* weights (e.g. trained ones), from the
 //!   input moments Ω₀, ψ₀, with the averaged (paper) or per-neuron variance convention.
 //!
+//! * [`linearized_covariances`]: Definition 4.2 for a learner and a target network with
+//!   given weights — Ω, Φ, Ψ in every depth order, with the signed cross coefficient κ̌*²
+//!   of paired rows.
+//!
 //! Planned (tracked in the project's issues): network specifications and seeded sampling
-//! of rainbow layers W = Z C^{1/2}, the full learner/target recursion of Definition 4.2
-//! (Ψ, Φ, the Č cross term) and the equivalent stochastic linear network.
+//! of rainbow layers W = Z C^{1/2} (including C computed from earlier layers and shared
+//! weights), the equivalent stochastic linear network, the spectral density of Ω^lin,
+//! and Monte-Carlo checks of the recursion.
 #![deny(missing_docs)]
 
 mod activation;
@@ -24,6 +29,7 @@ mod error;
 mod gaussian;
 mod linearize;
 mod quadrature;
+mod recursion;
 
 pub use activation::{Activation, CustomActivation};
 pub use error::RainbowError;
@@ -31,6 +37,7 @@ pub use gaussian::{GaussianMoments, cross_moment, gaussian_moments};
 pub use linearize::{
     Layer, LayerCoefficients, LinearizedFeatures, VarianceConvention, linearize_label_features,
 };
+pub use recursion::{PopulationCovariances, linearized_covariances};
 
 /// Re-export of the matrix type used for weights and covariances.
 pub use faer::Mat;
