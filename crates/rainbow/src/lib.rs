@@ -28,6 +28,7 @@ mod activation;
 mod error;
 mod gaussian;
 mod linearize;
+mod network;
 mod quadrature;
 mod recursion;
 
@@ -37,6 +38,7 @@ pub use gaussian::{GaussianMoments, cross_moment, gaussian_moments};
 pub use linearize::{
     Layer, LayerCoefficients, LinearizedFeatures, VarianceConvention, linearize_label_features,
 };
+pub use network::{CovarianceSpec, MatrixSpec, NetworkSpec, SampledNetwork};
 pub use recursion::{PopulationCovariances, linearized_covariances};
 
 /// Re-export of the matrix type used for weights and covariances.

@@ -1,0 +1,157 @@
+//! Network specifications: reproducible sampling, rainbow row covariances, shared
+//! weights, the precursor's i.i.d. model, and errors that name the layer.
+
+use dsrf_rainbow::{Activation, CovarianceSpec, MatrixSpec, NetworkSpec};
+
+fn gaussian(name: &str, rows: usize, cols: usize) -> MatrixSpec {
+    MatrixSpec::Gaussian {
+        name: name.into(),
+        rows,
+        cols,
+    }
+}
+
+fn spec(seed: u64) -> NetworkSpec {
+    NetworkSpec {
+        seed,
+        input: CovarianceSpec::ScaledIdentity {
+            dim: 40,
+            scale: 1.0,
+        },
+        definitions: vec![("W".into(), gaussian("Z", 40, 40))],
+        learner: vec![
+            (MatrixSpec::Named("W".into()), Activation::Tanh),
+            (MatrixSpec::Named("W".into()), Activation::Erf),
+        ],
+        target: vec![(
+            MatrixSpec::Rainbow {
+                z: Box::new(gaussian("V", 30, 40)),
+                covariance: CovarianceSpec::PowerLaw {
+                    dim: 40,
+                    exponent: 1.0,
+                },
+            },
+            Activation::Sign,
+        )],
+    }
+}
+
+#[test]
+fn a_seed_determines_every_weight() {
+    let (a, b, c) = (
+        spec(1).sample().unwrap(),
+        spec(1).sample().unwrap(),
+        spec(2).sample().unwrap(),
+    );
+    assert_eq!(a.learner[0].weights, b.learner[0].weights);
+    assert_eq!(a.target[0].weights, b.target[0].weights);
+    assert_ne!(a.learner[0].weights, c.learner[0].weights);
+    // Shared weights are the same matrix.
+    assert_eq!(a.learner[0].weights, a.learner[1].weights);
+}
+
+#[test]
+fn gaussian_entries_have_variance_one_over_fan_in_and_rainbow_rows_have_covariance_c() {
+    let (rows, cols) = (2000, 50);
+    let net = NetworkSpec {
+        seed: 3,
+        input: CovarianceSpec::ScaledIdentity {
+            dim: cols,
+            scale: 1.0,
+        },
+        definitions: vec![],
+        learner: vec![(
+            MatrixSpec::Rainbow {
+                z: Box::new(gaussian("Z", rows, cols)),
+                covariance: CovarianceSpec::PowerLaw {
+                    dim: cols,
+                    exponent: 1.0,
+                },
+            },
+            Activation::Linear,
+        )],
+        target: vec![],
+    }
+    .sample()
+    .unwrap();
+    let w = &net.learner[0].weights;
+    // E[w wᵀ] = C / fan-in with C = diag(k⁻¹): check the column second moments.
+    for k in [0, 9, 49] {
+        let second: f64 = (0..rows).map(|i| w[(i, k)].powi(2)).sum::<f64>() / rows as f64;
+        let want = 1.0 / (k as f64 + 1.0) / cols as f64;
+        assert!(
+            (second / want - 1.0).abs() < 0.1,
+            "column {k}: {second} vs {want}"
+        );
+    }
+}
+
+#[test]
+fn the_precursor_model_is_a_special_case() {
+    let net = NetworkSpec::deep_random_features(
+        5,
+        CovarianceSpec::ScaledIdentity {
+            dim: 30,
+            scale: 1.0,
+        },
+        &[
+            (60, 2.0, Activation::ScaledTanh(2.0)),
+            (60, 1.0, Activation::ScaledTanh(2.0)),
+        ],
+        &[(30, 1.0, Activation::Sign)],
+    )
+    .sample()
+    .unwrap();
+    assert_eq!(
+        (
+            net.learner[0].weights.nrows(),
+            net.learner[0].weights.ncols()
+        ),
+        (60, 30)
+    );
+    assert_eq!(
+        (
+            net.learner[1].weights.nrows(),
+            net.learner[1].weights.ncols()
+        ),
+        (60, 60)
+    );
+    let w = &net.learner[0].weights;
+    let mean_square: f64 = (0..60)
+        .flat_map(|i| (0..30).map(move |j| (i, j)))
+        .map(|(i, j)| w[(i, j)].powi(2))
+        .sum::<f64>()
+        / 1800.0;
+    assert!(
+        (mean_square / (2.0 / 30.0) - 1.0).abs() < 0.1,
+        "{mean_square}"
+    );
+}
+
+#[test]
+fn errors_name_the_layer_and_field() {
+    let mut bad = spec(1);
+    bad.learner.push((gaussian("Y", 10, 7), Activation::Tanh));
+    let err = bad.sample().unwrap_err().to_string();
+    assert!(err.starts_with("learner.layers[2].weights"), "{err}");
+    let mut bad = spec(1);
+    bad.target[0].0 = MatrixSpec::Named("nope".into());
+    let err = bad.sample().unwrap_err().to_string();
+    assert!(
+        err.starts_with("target.layers[0].weights") && err.contains("nope"),
+        "{err}"
+    );
+    let mut bad = spec(1);
+    bad.input = CovarianceSpec::Diagonal(vec![1.0, -1.0]);
+    assert!(bad.sample().unwrap_err().to_string().starts_with("input"));
+    let mut bad = spec(1);
+    bad.target[0].0 = MatrixSpec::Rainbow {
+        z: Box::new(gaussian("V", 30, 40)),
+        covariance: CovarianceSpec::PowerLaw {
+            dim: 39,
+            exponent: 1.0,
+        },
+    };
+    let err = bad.sample().unwrap_err().to_string();
+    assert!(err.contains("fan-in"), "{err}");
+}
