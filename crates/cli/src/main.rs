@@ -28,7 +28,7 @@ enum Command {
     /// (Theorem 3.1), on a grid of sample sizes and penalties.
     Curve(curve::CurveArgs),
     /// Linearised feature covariance Ω and label correlation ψ of a network with given
-    /// (e.g. trained) weights, from the input moments Ω₀ = E[xxᵀ], ψ₀ = E[xy].
+    /// (e.g. trained) weights, from the input moments Ω₀ = E(x xᵀ) and ψ₀ = E(x y).
     Linearize(linearize::LinearizeArgs),
 }
 
