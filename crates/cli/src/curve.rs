@@ -7,14 +7,28 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use dsrf_theory::{Optimum, Penalty, RiskPoint, Units};
 
+use crate::covariance::Variance;
 use crate::output::{Cell, Table};
 use crate::problem_file::{self, units_name};
 
 #[derive(Args)]
 pub struct CurveArgs {
     /// Problem file (JSON; see docs/curve.md), or "-" for standard input.
+    #[arg(
+        long,
+        value_name = "FILE.json",
+        required_unless_present = "network",
+        conflicts_with = "network"
+    )]
+    problem: Option<PathBuf>,
+    /// Network specification instead of a problem file (docs/network.md): its closed-form
+    /// covariances (Definition 4.2) go straight into the solver; the grid (units,
+    /// lambdas, ns) is read from the same file.
     #[arg(long, value_name = "FILE.json")]
-    problem: PathBuf,
+    network: Option<PathBuf>,
+    /// Variance convention of the linearisation (with --network).
+    #[arg(long, value_enum, default_value_t = Variance::Averaged, requires = "network")]
+    variance: Variance,
     /// Report, for every n, the penalty that minimises the test error instead of
     /// evaluating the file's `lambdas` (which may then be omitted).
     #[arg(long)]
@@ -69,8 +83,22 @@ fn cells(point: &RiskPoint, units: Units) -> Vec<Cell> {
 }
 
 pub fn run(args: &CurveArgs) -> Result<()> {
-    let file = problem_file::load(&args.problem, !args.optimal_lambda)
-        .with_context(|| format!("invalid problem file {}", args.problem.display()))?;
+    let file = match (&args.problem, &args.network) {
+        (Some(path), _) => problem_file::load(path, !args.optimal_lambda)
+            .with_context(|| format!("invalid problem file {}", path.display()))?,
+        (None, Some(path)) => {
+            let net = crate::covariance::compute(path, args.variance)?;
+            let (units, lambdas, ns) = problem_file::grid(&net.file.document, !args.optimal_lambda)
+                .with_context(|| format!("invalid network file {}", path.display()))?;
+            problem_file::ProblemFile {
+                units,
+                problem: net.problem()?,
+                lambdas,
+                ns,
+            }
+        }
+        (None, None) => unreachable!("clap requires --problem or --network"),
+    };
     let problem = &file.problem;
     if problem.clipped_eigenvalues() > 0 {
         eprintln!(

@@ -3,9 +3,11 @@
 //! A thin layer: it parses files and flags, calls the library crates, and formats
 //! their results. All numerics live in the libraries; all I/O lives here.
 
+mod covariance;
 mod curve;
 mod json_input;
 mod linearize;
+mod network_file;
 mod npy;
 mod output;
 mod problem_file;
@@ -27,6 +29,9 @@ enum Command {
     /// Test and train error of ridge regression from the population covariances
     /// (Theorem 3.1), on a grid of sample sizes and penalties.
     Curve(curve::CurveArgs),
+    /// Closed-form Ω, Φ, Ψ of a learner and a target network (Definition 4.2), from a
+    /// network specification; writes NumPy files and a problem file for `curve`.
+    Covariance(covariance::CovarianceArgs),
     /// Linearised feature covariance Ω and label correlation ψ of a network with given
     /// (e.g. trained) weights, from the input moments Ω₀ = E(x xᵀ) and ψ₀ = E(x y).
     Linearize(linearize::LinearizeArgs),
@@ -37,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Curve(args) => curve::run(&args),
         Command::Linearize(args) => linearize::run(&args),
+        Command::Covariance(args) => covariance::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -26,8 +26,10 @@ pub struct ProblemFile {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Form {
+pub enum Form {
+    /// Ω, ψ and E(y²).
     Code,
+    /// Ω, Φ, Ψ, θ*.
     Paper,
 }
 
@@ -62,36 +64,7 @@ pub fn parse(value: &Value, base: &Path, lambdas_required: bool) -> Result<Probl
             KNOWN.join(", ")
         );
     }
-    let units = match obj.get("units") {
-        None => Units::Code,
-        Some(Value::String(s)) if s == "code" => Units::Code,
-        Some(Value::String(s)) if s == "paper" => Units::Paper,
-        Some(other) => bail!("field `units`: expected \"code\" or \"paper\", got {other}"),
-    };
-    let ns = number_list(obj, "ns")?
-        .ok_or_else(|| anyhow!("field `ns` is missing: give the sample sizes"))?;
-    if ns.is_empty() {
-        bail!("field `ns`: give at least one sample size");
-    }
-    for (i, n) in ns.iter().enumerate() {
-        if n.is_nan() || *n <= 0.0 {
-            bail!("field `ns[{i}]`: sample sizes must be > 0, got {n}");
-        }
-    }
-    let lambdas = number_list(obj, "lambdas")?.unwrap_or_default();
-    if lambdas_required && lambdas.is_empty() {
-        bail!(
-            "field `lambdas` is missing or empty: give the penalties (in {} units), or use --optimal-lambda",
-            units_name(units)
-        );
-    }
-    for (i, l) in lambdas.iter().enumerate() {
-        if l.is_nan() || *l < 0.0 {
-            bail!(
-                "field `lambdas[{i}]`: penalties must be ≥ 0 (0 is the ridgeless limit), got {l}"
-            );
-        }
-    }
+    let (units, lambdas, ns) = grid(obj, lambdas_required)?;
     let omega = covariance(obj, base)?;
     let paper_fields = ["phi", "psi_target", "theta_star"];
     let form = if paper_fields.iter().any(|f| obj.contains_key(*f)) {
@@ -143,8 +116,46 @@ pub fn parse(value: &Value, base: &Path, lambdas_required: bool) -> Result<Probl
     })
 }
 
+/// The curve grid shared by problem and network files: `units`, `lambdas`, `ns`.
+pub fn grid(
+    obj: &Map<String, Value>,
+    lambdas_required: bool,
+) -> Result<(Units, Vec<f64>, Vec<f64>)> {
+    let units = match obj.get("units") {
+        None => Units::Code,
+        Some(Value::String(s)) if s == "code" => Units::Code,
+        Some(Value::String(s)) if s == "paper" => Units::Paper,
+        Some(other) => bail!("field `units`: expected \"code\" or \"paper\", got {other}"),
+    };
+    let ns = number_list(obj, "ns")?
+        .ok_or_else(|| anyhow!("field `ns` is missing: give the sample sizes"))?;
+    if ns.is_empty() {
+        bail!("field `ns`: give at least one sample size");
+    }
+    for (i, n) in ns.iter().enumerate() {
+        if n.is_nan() || *n <= 0.0 {
+            bail!("field `ns[{i}]`: sample sizes must be > 0, got {n}");
+        }
+    }
+    let lambdas = number_list(obj, "lambdas")?.unwrap_or_default();
+    if lambdas_required && lambdas.is_empty() {
+        bail!(
+            "field `lambdas` is missing or empty: give the penalties (in {} units), or use --optimal-lambda",
+            units_name(units)
+        );
+    }
+    for (i, l) in lambdas.iter().enumerate() {
+        if l.is_nan() || *l < 0.0 {
+            bail!(
+                "field `lambdas[{i}]`: penalties must be ≥ 0 (0 is the ridgeless limit), got {l}"
+            );
+        }
+    }
+    Ok((units, lambdas, ns))
+}
+
 /// The JSON field a validation error is about.
-fn field_of(error: &TheoryError, form: Form) -> &'static str {
+pub fn field_of(error: &TheoryError, form: Form) -> &'static str {
     let by_quantity = |q: &str| match q {
         "Ω" => "omega",
         "Ω eigenvalues" => "omega.eigenvalues",

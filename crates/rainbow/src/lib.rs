@@ -18,10 +18,13 @@
 //!   given weights — Ω, Φ, Ψ in every depth order, with the signed cross coefficient κ̌*²
 //!   of paired rows.
 //!
-//! Planned (tracked in the project's issues): network specifications and seeded sampling
-//! of rainbow layers W = Z C^{1/2} (including C computed from earlier layers and shared
-//! weights), the equivalent stochastic linear network, the spectral density of Ω^lin,
-//! and Monte-Carlo checks of the recursion.
+//! * [`NetworkSpec`]: learner and target networks as data — Gaussian rainbow layers
+//!   W = Z C^{1/2} with C fixed or computed from earlier weights, shared and given
+//!   weights — realised by [`NetworkSpec::sample`] from per-name ChaCha8 streams of one
+//!   seed; [`NetworkSpec::deep_random_features`] builds the precursor's i.i.d. model.
+//!
+//! Planned (tracked in the project's issues): the equivalent stochastic linear network,
+//! the spectral density of Ω^lin, and tabulated moments for the per-neuron hot path.
 #![deny(missing_docs)]
 
 mod activation;
@@ -38,7 +41,7 @@ pub use gaussian::{GaussianMoments, cross_moment, gaussian_moments};
 pub use linearize::{
     Layer, LayerCoefficients, LinearizedFeatures, VarianceConvention, linearize_label_features,
 };
-pub use network::{CovarianceSpec, MatrixSpec, NetworkSpec, SampledNetwork};
+pub use network::{CovarianceSpec, MatrixSpec, NetworkSpec, SampledNetwork, gaussian_vector};
 pub use recursion::{PopulationCovariances, linearized_covariances};
 
 /// Re-export of the matrix type used for weights and covariances.

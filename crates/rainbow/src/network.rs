@@ -45,6 +45,8 @@ pub enum MatrixSpec {
     Combination(Vec<(f64, MatrixSpec)>),
     /// A matrix defined earlier in [`NetworkSpec::definitions`] (shared weights).
     Named(String),
+    /// Given values (e.g. trained weights).
+    Given(Mat<f64>),
 }
 
 /// A row covariance C of a rainbow layer.
@@ -196,6 +198,20 @@ impl NetworkSpec {
     }
 }
 
+/// `len` i.i.d. 𝒩(0, variance) numbers from the stream `name` of `seed` (e.g. the
+/// target readout θ*), by the same rule as [`MatrixSpec::Gaussian`].
+pub fn gaussian_vector(seed: u64, name: &str, len: usize, variance: f64) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream_of(name));
+    let scale = variance.sqrt();
+    (0..len)
+        .map(|_| {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            z * scale
+        })
+        .collect()
+}
+
 struct Scope {
     seed: u64,
     named: HashMap<String, Mat<f64>>,
@@ -274,6 +290,15 @@ impl MatrixSpec {
                     });
                 }
                 total.ok_or_else(|| input("a combination needs at least one term".into()))
+            }
+            MatrixSpec::Given(m) => {
+                if let Some((i, j)) = (0..m.ncols())
+                    .flat_map(|j| (0..m.nrows()).map(move |i| (i, j)))
+                    .find(|&(i, j)| !m[(i, j)].is_finite())
+                {
+                    return Err(input(format!("entry ({i}, {j}) is not a finite number")));
+                }
+                Ok(m.clone())
             }
             MatrixSpec::Named(name) => scope.named.get(name).cloned().ok_or_else(|| {
                 input(format!(
