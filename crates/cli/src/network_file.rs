@@ -297,7 +297,8 @@ fn matrix(value: &Value, what: &str, base: &Path) -> Result<MatrixSpec> {
     })
 }
 
-const COVARIANCE_FORMS: &str = "identity, scaled_identity, diagonal, power_law, inverse_gram_plus";
+const COVARIANCE_FORMS: &str =
+    "identity, scaled_identity, diagonal, power_law, matrix, npy, inverse_gram_plus";
 
 fn covariance(value: &Value, what: &str, base: &Path) -> Result<CovarianceSpec> {
     let (kind, inner) = single(value, what, COVARIANCE_FORMS)?;
@@ -318,6 +319,8 @@ fn covariance(value: &Value, what: &str, base: &Path) -> Result<CovarianceSpec> 
             }
         }
         "diagonal" => CovarianceSpec::Diagonal(vector_value(inner, &at, base)?),
+        "matrix" => CovarianceSpec::Matrix(matrix_value(inner, &at, base)?),
+        "npy" => CovarianceSpec::Matrix(matrix_value(value, what, base)?),
         "power_law" => {
             let o = object(inner, &at)?;
             CovarianceSpec::PowerLaw {

@@ -23,11 +23,15 @@
 //!   weights — realised by [`NetworkSpec::sample`] from per-name ChaCha8 streams of one
 //!   seed; [`NetworkSpec::deep_random_features`] builds the precursor's i.i.d. model.
 //!
-//! Planned (tracked in the project's issues): the equivalent stochastic linear network,
-//! the spectral density of Ω^lin, and tabulated moments for the per-neuron hot path.
+//! * [`equivalent_linear_network`]: W_eff and C_eff of the equivalent stochastic linear
+//!   network (eqs. 34–36), with Ω^lin = W_eff Ω₀ W_effᵀ + C_eff.
+//!
+//! Planned (tracked in the project's issues): the spectral density of Ω^lin and
+//! tabulated moments for the per-neuron hot path.
 #![deny(missing_docs)]
 
 mod activation;
+mod equivalent;
 mod error;
 mod gaussian;
 mod linearize;
@@ -36,6 +40,7 @@ mod quadrature;
 mod recursion;
 
 pub use activation::{Activation, CustomActivation};
+pub use equivalent::{EquivalentLinearNetwork, equivalent_linear_network};
 pub use error::RainbowError;
 pub use gaussian::{GaussianMoments, cross_moment, gaussian_moments};
 pub use linearize::{

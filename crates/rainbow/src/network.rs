@@ -68,6 +68,8 @@ pub enum CovarianceSpec {
         /// Decay exponent.
         exponent: f64,
     },
+    /// A given symmetric PSD matrix.
+    Matrix(Mat<f64>),
     /// (W Wᵀ + shift·I)⁻¹ for a matrix W (the paper's C₃ = (W₁W₁ᵀ + ½I)⁻¹).
     InverseGramPlus {
         /// W.
@@ -386,6 +388,7 @@ impl CovarianceSpec {
                 *dim
             }
             CovarianceSpec::Diagonal(v) => v.len(),
+            CovarianceSpec::Matrix(m) => m.nrows(),
             CovarianceSpec::InverseGramPlus { .. } => 0,
         }
     }
@@ -435,6 +438,11 @@ impl CovarianceSpec {
                         0.0
                     }
                 }))
+            }
+            CovarianceSpec::Matrix(c) => {
+                dsrf_linalg::psd_eigenvalues(c.as_ref(), &Default::default())
+                    .map_err(|e| input(e.to_string()))?;
+                Ok(c.clone())
             }
             CovarianceSpec::InverseGramPlus { .. } => {
                 let (vectors, values) = self.inverse_gram_eigen(scope, what)?;

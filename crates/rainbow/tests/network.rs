@@ -155,3 +155,35 @@ fn errors_name_the_layer_and_field() {
     let err = bad.sample().unwrap_err().to_string();
     assert!(err.contains("fan-in"), "{err}");
 }
+
+#[test]
+fn a_full_row_covariance_must_be_psd() {
+    let d = 3;
+    let c = |off: f64| dsrf_rainbow::Mat::from_fn(d, d, |i, j| if i == j { 1.0 } else { off });
+    let net = |off: f64| NetworkSpec {
+        seed: 1,
+        input: CovarianceSpec::ScaledIdentity { dim: d, scale: 1.0 },
+        definitions: vec![],
+        learner: vec![(
+            MatrixSpec::Rainbow {
+                z: Box::new(gaussian("Z", 4, d)),
+                covariance: CovarianceSpec::Matrix(c(off)),
+            },
+            Activation::Tanh,
+        )],
+        target: vec![],
+    };
+    // Off-diagonal 0.3: eigenvalues 1.6 and 0.7 (twice) — a covariance.
+    let ok = net(0.3).sample().unwrap();
+    assert_eq!(
+        (ok.learner[0].weights.nrows(), ok.learner[0].weights.ncols()),
+        (4, d)
+    );
+    // Off-diagonal −0.9: eigenvalue 1 − 1.8 < 0 — rejected, naming the layer.
+    let err = net(-0.9).sample().unwrap_err().to_string();
+    assert!(
+        err.starts_with("learner.layers[0].weights.covariance")
+            && err.contains("not positive semi-definite"),
+        "{err}"
+    );
+}

@@ -179,3 +179,25 @@ fn errors_name_the_network_and_layer() {
         "{err}"
     );
 }
+
+/// Ω^lin = W_eff Ω₀ W_effᵀ + C_eff (SPEC §4.3), an algebraic identity of the averaged
+/// recursion.
+#[test]
+fn equivalent_linear_network_reproduces_the_recursion() {
+    use dsrf_rainbow::equivalent_linear_network;
+    let d = 9;
+    let omega0 = input_moment(d);
+    let net = vec![
+        layer(12, d, 41, Activation::Tanh),
+        layer(7, 12, 42, Activation::Erf),
+        layer(5, 7, 43, Activation::ScaledTanh(2.0)),
+    ];
+    let out =
+        linearized_covariances(omega0.as_ref(), &net, &[], VarianceConvention::Averaged).unwrap();
+    let eq = equivalent_linear_network(&net, &out.learner).unwrap();
+    let rebuilt = &eq.w_eff * &omega0 * eq.w_eff.transpose() + &eq.c_eff;
+    assert_close("Ω^lin", &rebuilt, &out.omega, 1e-14);
+    let per =
+        linearized_covariances(omega0.as_ref(), &net, &[], VarianceConvention::PerNeuron).unwrap();
+    assert!(equivalent_linear_network(&net, &per.learner).is_err());
+}
