@@ -26,8 +26,12 @@
 //! * [`equivalent_linear_network`]: W_eff and C_eff of the equivalent stochastic linear
 //!   network (eqs. 34–36), with Ω^lin = W_eff Ω₀ W_effᵀ + C_eff.
 //!
-//! Planned (tracked in the project's issues): the spectral density of Ω^lin and
-//! tabulated moments for the per-neuron hot path.
+//! * [`spectral_density`]: the density of Ω^lin's eigenvalues for the precursor's i.i.d.
+//!   model from the Stieltjes recursion (SPEC §5.6), coefficients from
+//!   [`iid_spectral_layers`].
+//!
+//! Planned (tracked in the project's issues): tabulated moments for the per-neuron hot
+//! path of wide trained layers.
 #![deny(missing_docs)]
 
 mod activation;
@@ -38,6 +42,7 @@ mod linearize;
 mod network;
 mod quadrature;
 mod recursion;
+mod spectrum;
 
 pub use activation::{Activation, CustomActivation};
 pub use equivalent::{EquivalentLinearNetwork, equivalent_linear_network};
@@ -48,6 +53,7 @@ pub use linearize::{
 };
 pub use network::{CovarianceSpec, MatrixSpec, NetworkSpec, SampledNetwork, gaussian_vector};
 pub use recursion::{PopulationCovariances, linearized_covariances};
+pub use spectrum::{SpectralLayer, iid_spectral_layers, spectral_density};
 
 /// Re-export of the matrix type used for weights and covariances.
 pub use faer::Mat;
