@@ -83,18 +83,45 @@ pub struct PsdEigen {
 /// Symmetric eigendecomposition of a covariance matrix (faer's divide and conquer).
 ///
 /// Checks shape, finiteness and symmetry, then clips tiny negative eigenvalues
-/// according to `policy`.
+/// according to `policy`. Uses faer's global parallelism; see [`psd_eigen_with`].
 pub fn psd_eigen(a: MatRef<'_, f64>, policy: &PsdPolicy) -> Result<PsdEigen, LinalgError> {
+    psd_eigen_with(a, policy, faer::get_global_parallelism())
+}
+
+/// [`psd_eigen`] with explicit parallelism: pass `Par::Seq` inside code that already
+/// runs in parallel (e.g. across replicates), so that results do not depend on the
+/// thread count and parallelism is never nested.
+pub fn psd_eigen_with(
+    a: MatRef<'_, f64>,
+    policy: &PsdPolicy,
+    par: faer::Par,
+) -> Result<PsdEigen, LinalgError> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::evd::{self, ComputeEigenvectors};
     check_symmetric(a, policy.symmetry_tolerance)?;
-    let evd = a
-        .self_adjoint_eigen(Side::Lower)
-        .map_err(|e| LinalgError::NoConvergence(format!("{e:?}")))?;
-    let s = evd.S();
-    let mut values: Vec<f64> = (0..a.nrows()).map(|i| s[i]).collect();
+    let n = a.nrows();
+    let mut vectors = Mat::<f64>::zeros(n, n);
+    let mut diag = faer::diag::Diag::<f64>::zeros(n);
+    let mut buffer = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+        n,
+        ComputeEigenvectors::Yes,
+        par,
+        Default::default(),
+    ));
+    evd::self_adjoint_evd(
+        a,
+        diag.as_mut(),
+        Some(vectors.as_mut()),
+        par,
+        MemStack::new(&mut buffer),
+        Default::default(),
+    )
+    .map_err(|e| LinalgError::NoConvergence(format!("{e:?}")))?;
+    let mut values: Vec<f64> = (0..n).map(|i| diag[i]).collect();
     let clipping = Clipping::apply(&mut values, policy)?;
     Ok(PsdEigen {
         values,
-        vectors: evd.U().to_owned(),
+        vectors,
         clipping,
     })
 }

@@ -37,7 +37,7 @@ mod trace;
 mod tridiagonal;
 mod validate;
 
-pub use eigen::{Clipping, PsdEigen, PsdPolicy, psd_eigen, psd_eigenvalues};
+pub use eigen::{Clipping, PsdEigen, PsdPolicy, psd_eigen, psd_eigen_with, psd_eigenvalues};
 pub use error::LinalgError;
 pub use ridge::{RidgeSystem, ridge_solve};
 pub use roots::{psd_inverse_sqrt, psd_sqrt};

@@ -2,13 +2,34 @@
 //! the ground truth for every formula of dsrf.
 //!
 //! Depends on `dsrf-linalg` and `dsrf-rainbow` only; `dsrf-theory` is used solely as a
-//! dev-dependency by the tests that tie the layers together. Its planned content
-//! (tracked in the project's issues) is seeded sampling of inputs, networks and labels
-//! from `rand_chacha` streams; ridge fits on the readout (primal or dual, many λ from
-//! one factorisation); test, train and oracle errors; Monte-Carlo estimates of Ω, Φ, Ψ;
-//! replicates in parallel with thread-count-independent results; gradient-descent
-//! training of finite-width networks; and loaders for real image data (IDX files).
+//! dev-dependency by the tests that tie the layers together.
 //!
-//! Nothing is exported yet; the crate exists so that the layering of the workspace is
-//! visible from the start (see `ARCHITECTURE.md`).
+//! # Design decisions
+//!
+//! * **Seeded streams.** Every draw comes from a ChaCha8 stream selected by
+//!   (seed, stream id); replicate r uses streams 2r (training) and 2r + 1 (test), so
+//!   results are bit-identical whatever the number of threads.
+//! * **One pass, every λ, every n.** A ridge experiment only needs the accumulated
+//!   second moments Σφφᵀ, Σφy, Σy² ([`SecondMoments`]): nested prefixes of one sample
+//!   give every n, one eigendecomposition of the Gram matrix gives every λ, and train and
+//!   held-out errors are quadratic forms in the same sums.
+//! * **Parallel across replicates**, sequential faer products inside (never nested).
+//!
+//! Implemented so far: Gaussian inputs ([`GaussianInputs`]), linear and network
+//! teachers ([`LinearTeacher`], [`NetworkTeacher`]), ridge paths and simulated learning
+//! curves with held-out or exact population test errors ([`simulate_learning_curve`]).
+//! Planned (tracked in the project's issues): Monte-Carlo covariance estimates, network
+//! training, IDX data loading and `dsrf simulate`.
 #![deny(missing_docs)]
+
+mod curve;
+mod error;
+mod gaussian;
+mod moments;
+mod sampler;
+
+pub use curve::{SimulatedPoint, Summary, TestError, simulate_learning_curve};
+pub use error::SimError;
+pub use gaussian::{GaussianInputs, standard_normal, stream};
+pub use moments::SecondMoments;
+pub use sampler::{FeatureSampler, LinearTeacher, NetworkTeacher, forward};
