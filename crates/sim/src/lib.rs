@@ -18,18 +18,21 @@
 //! Implemented so far: Gaussian inputs ([`GaussianInputs`]), linear and network
 //! teachers ([`LinearTeacher`], [`NetworkTeacher`]), ridge paths and simulated learning
 //! curves with held-out or exact population test errors ([`simulate_learning_curve`]).
-//! Planned (tracked in the project's issues): Monte-Carlo covariance estimates, network
-//! training, IDX data loading and `dsrf simulate`.
+//! Monte-Carlo estimates of the population moments from one sample set
+//! ([`estimate_moments`], [`estimate_network_covariances`]). Planned (tracked in the
+//! project's issues): network training, IDX data loading and `dsrf simulate`.
 #![deny(missing_docs)]
 
 mod curve;
 mod error;
+mod estimate;
 mod gaussian;
 mod moments;
 mod sampler;
 
 pub use curve::{SimulatedPoint, Summary, TestError, simulate_learning_curve};
 pub use error::SimError;
+pub use estimate::{EstimatedMoments, estimate_moments, estimate_network_covariances};
 pub use gaussian::{GaussianInputs, standard_normal, stream};
 pub use moments::SecondMoments;
 pub use sampler::{FeatureSampler, LinearTeacher, NetworkTeacher, forward};
