@@ -83,7 +83,12 @@ pub fn run(args: &LinearizeArgs) -> Result<()> {
                 .map(|(i, j)| out.omega[(i, j)])
                 .collect();
             write_npy(path, p, p, &data)?;
-            format!("{{\"npy\": {}}}", Value::String(path.display().to_string()))
+            // An absolute path, so that the reference works from wherever it is read.
+            let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            format!(
+                "{{\"npy\": {}}}",
+                Value::String(absolute.display().to_string())
+            )
         }
         None => {
             let rows: Vec<String> = (0..p)

@@ -192,8 +192,9 @@ impl Activation {
     pub fn derivative(&self, x: f64) -> Option<f64> {
         Some(match self {
             Activation::Linear => 1.0,
-            Activation::Tanh => 1.0 - x.tanh().powi(2),
-            Activation::ScaledTanh(a) => a * (1.0 - (a * x).tanh().powi(2)),
+            // 1/cosh² rather than 1 − tanh², which is pure rounding in the tails.
+            Activation::Tanh => x.cosh().powi(-2),
+            Activation::ScaledTanh(a) => a * (a * x).cosh().powi(-2),
             Activation::Erf => std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp(),
             Activation::Sign => 0.0,
             Activation::Relu => (x > 0.0) as u8 as f64,
@@ -206,8 +207,9 @@ impl Activation {
             }
             Activation::Door => 1.1 * (x.abs() < 2.0) as u8 as f64,
             Activation::Sigmoid => {
-                let s = logistic(x);
-                s * (1.0 - s)
+                // e^{−|x|}/(1 + e^{−|x|})², exact in the tails (s(1 − s) is not).
+                let e = (-x.abs()).exp();
+                e / ((1.0 + e) * (1.0 + e))
             }
             Activation::Gelu => normal_cdf(x) + x * normal_density(x),
             Activation::Custom(c) => return c.derivative.as_ref().map(|d| d(x)),
@@ -224,8 +226,17 @@ impl Activation {
         }
     }
 
-    /// Whether f is odd (then E f(N) = 0 exactly for centred N).
-    pub(crate) fn is_odd(&self) -> bool {
+    /// The scale in x on which f changes (quadrature resolves features of this width).
+    pub(crate) fn width(&self) -> f64 {
+        match self {
+            Activation::ScaledTanh(a) if *a != 0.0 => 1.0 / a.abs(),
+            _ => 1.0,
+        }
+    }
+
+    /// Whether f is odd, so that E f(N) = 0 for centred N and hidden features stay
+    /// centred from layer to layer.
+    pub fn is_odd(&self) -> bool {
         matches!(
             self,
             Activation::Linear

@@ -16,7 +16,7 @@
 
 use crate::RainbowError;
 use crate::activation::Activation;
-use crate::quadrature::standard_normal_expectation;
+use crate::quadrature::{standard_normal_expectation, standard_normal_expectation_at_scale};
 use std::f64::consts::{FRAC_2_SQRT_PI, PI};
 
 /// Absolute tolerance of each quadrature piece, relative to the size of the moment.
@@ -108,7 +108,15 @@ pub fn gaussian_moments(activation: &Activation, r: f64) -> Result<GaussianMomen
             )
         }
         Activation::ScaledTanh(a) => {
-            let inner = gaussian_moments(&Activation::Tanh, a * a * r)?;
+            let scaled = a * a * r;
+            if !scaled.is_finite() {
+                return Err(RainbowError::NotIntegrable {
+                    what: "tanh(aN) (a²r overflows)",
+                    activation: activation.name(),
+                    r,
+                });
+            }
+            let inner = gaussian_moments(&Activation::Tanh, scaled)?;
             (0.0, a * inner.kappa1, inner.second_moment)
         }
         Activation::Gelu => {
@@ -139,6 +147,13 @@ pub fn gaussian_moments(activation: &Activation, r: f64) -> Result<GaussianMomen
             (mean, kappa1, second)
         }
     };
+    if !(mean.is_finite() && kappa1.is_finite() && second_moment.is_finite()) {
+        return Err(RainbowError::NotIntegrable {
+            what: "f(N)² (the moments overflow)",
+            activation: activation.name(),
+            r,
+        });
+    }
     Ok(GaussianMoments {
         r,
         mean,
@@ -155,12 +170,15 @@ fn quadrature_moment(
 ) -> Result<f64, RainbowError> {
     let sqrt_r = r.sqrt();
     let breaks: Vec<f64> = activation.kinks().iter().map(|k| k / sqrt_r).collect();
+    // The activation changes on the scale `width` in x, i.e. width/√r in z.
+    let width = activation.width() / sqrt_r;
     // A coarse pass sets the scale of the tolerance.
-    let scale = standard_normal_expectation(|z| h(sqrt_r * z).abs(), &breaks, 1e-6);
-    let value = standard_normal_expectation(
+    let scale = standard_normal_expectation_at_scale(|z| h(sqrt_r * z).abs(), &breaks, 1e-6, width);
+    let value = standard_normal_expectation_at_scale(
         |z| h(sqrt_r * z),
         &breaks,
         TOLERANCE * scale.max(f64::MIN_POSITIVE),
+        width,
     );
     if value.is_finite() {
         Ok(value)

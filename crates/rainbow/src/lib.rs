@@ -9,7 +9,9 @@
 //! * [`Activation`]s and their Gaussian moments ([`gaussian_moments`],
 //!   [`cross_moment`]) — the coefficients κ₁, κ*² of the linearisation (eqs. 26–27), in
 //!   closed form where one exists and by kink-aware adaptive Gauss–Kronrod quadrature
-//!   otherwise (accurate to ~1e-13; SPEC §8.10 explains why not Gauss–Hermite);
+//!   otherwise, split at kinks and at the activation's own scale 1/√r so that large
+//!   variances and sharp activations stay resolved (SPEC §7.2 to 1e-11; §8.10 explains
+//!   why not Gauss–Hermite);
 //! * [`linearize_label_features`]: the linearised feature covariance Ω_L and label
 //!   correlation ψ_L of a network with *given* weights (e.g. trained ones), from the
 //!   input moments Ω₀, ψ₀, with the averaged (paper) or per-neuron variance convention.

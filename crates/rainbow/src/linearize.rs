@@ -12,8 +12,11 @@
 //!       ψ_ℓ = diag(κ₁ᵢ) W ψ_{ℓ−1}
 //! ```
 //!
-//! κ*² is the centred one (E f subtracted), so that non-odd activations such as ReLU
-//! describe centred features (SPEC §8.8); for odd activations it is the paper's.
+//! κ*² is the centred one (E f subtracted), so that a non-odd activation such as ReLU in
+//! the *last* layer describes centred features (SPEC §8.8); for odd activations it is the
+//! paper's. A hidden layer with E f ≠ 0 would feed non-centred pre-activations (with a
+//! different mean per neuron) into the next layer, which the linearisation does not
+//! describe: that is reported as an error rather than approximated.
 //! The two conventions coincide for i.i.d. rainbow rows and differ for trained weights,
 //! whose rows have unequal norms.
 
@@ -120,13 +123,22 @@ pub fn linearize_label_features(
                 what: format!("layers[{index}].activation"),
                 message: e.to_string(),
             })?;
+        let hidden = index + 1 < layers.len();
         let (next_omega, next_psi, coeffs) =
-            propagate(&omega, &psi, w, &layer.activation, convention).map_err(|e| {
-                RainbowError::Input {
-                    what: format!("layers[{index}]"),
-                    message: e.to_string(),
-                }
-            })?;
+            propagate(&omega, &psi, w, &layer.activation, convention, hidden).map_err(
+                |e| match e {
+                    RainbowError::Input { what, message } if what == "activation" => {
+                        RainbowError::Input {
+                            what: format!("layers[{index}].activation"),
+                            message,
+                        }
+                    }
+                    e => RainbowError::Input {
+                        what: format!("layers[{index}]"),
+                        message: e.to_string(),
+                    },
+                },
+            )?;
         omega = next_omega;
         psi = next_psi;
         coefficients.push(coeffs);
@@ -138,6 +150,17 @@ pub fn linearize_label_features(
     })
 }
 
+/// Hidden layers must keep features centred: E f(N) ≈ 0.
+pub(crate) fn centred(m: &crate::GaussianMoments) -> Result<(), String> {
+    if m.mean.abs() <= 1e-9 * m.second_moment.sqrt().max(f64::MIN_POSITIVE) {
+        return Ok(());
+    }
+    Err(format!(
+        "has mean E f(N) = {:.3e} ≠ 0 at r = {:.3e}, so the next layer's pre-activations are not centred; the linearisation (Definition 4.2) assumes centred hidden features — use an odd activation (tanh, erf, sign, …) in hidden layers, or estimate the covariances by Monte Carlo (dsrf-sim)",
+        m.mean, m.r
+    ))
+}
+
 /// One layer of the recursion: two faer products for W Ω Wᵀ, one for W ψ.
 fn propagate(
     omega: &Mat<f64>,
@@ -145,7 +168,18 @@ fn propagate(
     w: MatRef<'_, f64>,
     activation: &Activation,
     convention: VarianceConvention,
+    hidden: bool,
 ) -> Result<(Mat<f64>, Mat<f64>, LayerCoefficients), RainbowError> {
+    let check = |m: &crate::GaussianMoments| -> Result<(), RainbowError> {
+        if hidden {
+            centred(m).map_err(|message| RainbowError::Input {
+                what: "activation".into(),
+                message,
+            })
+        } else {
+            Ok(())
+        }
+    };
     let (out, inp) = (w.nrows(), w.ncols());
     let par = faer::get_global_parallelism();
     let mut w_omega = Mat::<f64>::zeros(out, inp);
@@ -173,6 +207,7 @@ fn propagate(
         VarianceConvention::Averaged => {
             let r = diagonal.iter().sum::<f64>() / out.max(1) as f64;
             let m = gaussian_moments(activation, r)?;
+            check(&m)?;
             let (k1, ks) = (m.kappa1, m.kappa_star_sq());
             let next = Mat::from_fn(out, out, |i, j| {
                 let sym = 0.5 * (pre[(i, j)] + pre[(j, i)]);
@@ -191,6 +226,7 @@ fn propagate(
                 .iter()
                 .map(|&r| gaussian_moments(activation, r))
                 .collect::<Result<Vec<_>, _>>()?;
+            moments.iter().try_for_each(check)?;
             let k1: Vec<f64> = moments.iter().map(|m| m.kappa1).collect();
             let next = Mat::from_fn(out, out, |i, j| {
                 if i == j {

@@ -157,7 +157,13 @@ impl NetworkSpec {
         };
         let omega0 = self.input.realise(&mut scope, "input")?;
         for (name, spec) in &self.definitions {
-            let m = spec.realise(&mut scope, &format!("definitions.{name}"))?;
+            if scope.named.contains_key(name) {
+                return Err(RainbowError::Input {
+                    what: format!("matrix `{name}`"),
+                    message: "is defined twice".into(),
+                });
+            }
+            let m = spec.realise(&mut scope, &format!("matrix `{name}`"))?;
             scope.named.insert(name.clone(), m);
         }
         let mut build = |network: &str,
@@ -294,6 +300,13 @@ impl MatrixSpec {
                 total.ok_or_else(|| input("a combination needs at least one term".into()))
             }
             MatrixSpec::Given(m) => {
+                if m.nrows() == 0 || m.ncols() == 0 {
+                    return Err(input(format!(
+                        "given weights must not be empty, got {}×{}",
+                        m.nrows(),
+                        m.ncols()
+                    )));
+                }
                 if let Some((i, j)) = (0..m.ncols())
                     .flat_map(|j| (0..m.nrows()).map(move |i| (i, j)))
                     .find(|&(i, j)| !m[(i, j)].is_finite())

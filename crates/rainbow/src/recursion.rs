@@ -89,6 +89,19 @@ pub fn linearized_covariances(
         });
         let step_learner = step_learner.transpose().map_err(|e| wrap("learner", e))?;
         let step_target = step_target.transpose().map_err(|e| wrap("target", e))?;
+        for (network, layers, step) in [
+            ("learner", learner, &step_learner),
+            ("target", target, &step_target),
+        ] {
+            if let Some((_, c)) = step {
+                if l + 1 < layers.len() {
+                    check_centred(c).map_err(|message| RainbowError::Input {
+                        what: format!("{network}.layers[{l}].activation"),
+                        message,
+                    })?;
+                }
+            }
+        }
         phi = match (learner.get(l), target.get(l), &step_learner, &step_target) {
             (Some(wl), Some(vl), Some((_, cl)), Some((_, ct))) => {
                 let w = wl.weights.as_ref();
@@ -273,6 +286,11 @@ fn cross_step(
         }
     };
     Ok((next, kc))
+}
+
+/// Hidden layers must produce centred features (see the module docs of `linearize`).
+pub(crate) fn check_centred(c: &LayerMoments) -> Result<(), String> {
+    c.moments.iter().try_for_each(crate::linearize::centred)
 }
 
 fn scale_rows(m: &Mat<f64>, c: &LayerMoments) -> Mat<f64> {

@@ -6,7 +6,7 @@
 //! m_ℓ(z) = ⟨(Ω_ℓ^lin − z)⁻¹⟩ satisfy (eq. 158)
 //!
 //! ```text
-//!   (z − κ*²) m_ℓ² − (γ − 1) m_ℓ + γ² κ₁² m_{ℓ−1}(z_{ℓ−1}) = 0,   z_{ℓ−1} = −γ/(κ₁² m_ℓ),
+//!   (z − κ*²) m_ℓ² − (γ − 1) m_ℓ + (γ²/κ₁²) m_{ℓ−1}(z_{ℓ−1}) = 0,   z_{ℓ−1} = −γ/(κ₁² m_ℓ),
 //! ```
 //!
 //! with m₀ the transform of the input covariance. All of them are solved together by a
@@ -30,7 +30,8 @@ pub struct SpectralLayer {
 
 /// The coefficients of the precursor's model: input covariance with mean eigenvalue
 /// `input_mean` (⟨Ω₀⟩), layers (width, weight variance Δ, activation); the variances
-/// follow r₁ = Δ₁⟨Ω₀⟩, r_{ℓ+1} = Δ_{ℓ+1} E f_ℓ(𝒩(0, r_ℓ))² (SPEC §5.2).
+/// follow r₁ = Δ₁⟨Ω₀⟩, r_{ℓ+1} = Δ_{ℓ+1} E f_ℓ(𝒩(0, r_ℓ))² (SPEC §5.2). Hidden layers
+/// must be centred (E f = 0, e.g. odd activations), as the precursor assumes.
 pub fn iid_spectral_layers(
     input_dim: usize,
     input_mean: f64,
@@ -40,8 +41,15 @@ pub fn iid_spectral_layers(
     let mut second_moment = input_mean;
     layers
         .iter()
-        .map(|(width, delta, activation)| {
+        .enumerate()
+        .map(|(l, (width, delta, activation))| {
             let m = gaussian_moments(activation, delta * second_moment)?;
+            if l + 1 < layers.len() {
+                crate::linearize::centred(&m).map_err(|message| RainbowError::Input {
+                    what: format!("layers[{l}].activation"),
+                    message,
+                })?;
+            }
             let layer = SpectralLayer {
                 gamma: fan_in as f64 / *width as f64,
                 kappa1: m.kappa1,

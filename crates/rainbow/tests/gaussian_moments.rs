@@ -198,3 +198,37 @@ fn bad_arguments_are_errors() {
     let m = gaussian_moments(&Activation::Tanh, 0.0).unwrap();
     assert_eq!((m.mean, m.kappa1, m.second_moment), (0.0, 1.0, 0.0));
 }
+
+/// Large variances and sharp activations: the moments stay fast and right (r → ∞:
+/// tanh → sign, so κ₁ → √(2/(πr)) and E f² → 1; sigmoid′ integrates to 1, so κ₁ → 1/√(2πr)).
+#[test]
+fn large_variances_and_sharp_activations() {
+    for &r in &[1e3, 1e5, 1e7] {
+        let t = gaussian_moments(&Activation::Tanh, r).unwrap();
+        let sign_k1 = (2.0 / (std::f64::consts::PI * r)).sqrt();
+        assert!(
+            (t.kappa1 / sign_k1 - 1.0).abs() < 0.05,
+            "tanh r={r}: {}",
+            t.kappa1
+        );
+        assert!(t.second_moment > 0.95 && t.second_moment < 1.0);
+        let s = gaussian_moments(&Activation::Sigmoid, r).unwrap();
+        let want = 1.0 / (2.0 * std::f64::consts::PI * r).sqrt();
+        assert!(
+            (s.kappa1 / want - 1.0).abs() < 0.05,
+            "sigmoid r={r}: {} vs {want}",
+            s.kappa1
+        );
+    }
+    // tanh(1000x) at r = 1 is nearly sign: κ₁ ≈ 0.798, κ*² ≈ 0.363.
+    let sharp = gaussian_moments(&Activation::ScaledTanh(1000.0), 1.0).unwrap();
+    assert!(
+        (sharp.kappa1 - 0.7978845608).abs() < 0.01,
+        "{}",
+        sharp.kappa1
+    );
+    assert!((sharp.kappa_star_sq() - 0.3633802276).abs() < 0.01);
+    // Overflowing moments are errors, not NaN.
+    assert!(gaussian_moments(&Activation::LeakyRelu(1e300), 1.0).is_err());
+    assert!(gaussian_moments(&Activation::ScaledTanh(1e300), 1.0).is_err());
+}

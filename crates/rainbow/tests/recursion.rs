@@ -201,3 +201,46 @@ fn equivalent_linear_network_reproduces_the_recursion() {
         linearized_covariances(omega0.as_ref(), &net, &[], VarianceConvention::PerNeuron).unwrap();
     assert!(equivalent_linear_network(&net, &per.learner).is_err());
 }
+
+#[test]
+fn hidden_layers_must_be_centred() {
+    let omega0 = input_moment(6);
+    let relu_hidden = vec![
+        layer(6, 6, 51, Activation::Relu),
+        layer(4, 6, 52, Activation::Tanh),
+    ];
+    let err = linearized_covariances(
+        omega0.as_ref(),
+        &relu_hidden,
+        &[],
+        VarianceConvention::Averaged,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with("learner.layers[0].activation")
+            && err.to_string().contains("not centred"),
+        "{err}"
+    );
+    let err = linearize_label_features(
+        omega0.as_ref(),
+        &[0.1; 6],
+        &relu_hidden,
+        VarianceConvention::PerNeuron,
+    )
+    .unwrap_err();
+    assert!(err.to_string().starts_with("layers[0].activation"), "{err}");
+    // A ReLU last layer is fine.
+    let relu_last = vec![
+        layer(6, 6, 51, Activation::Tanh),
+        layer(4, 6, 52, Activation::Relu),
+    ];
+    assert!(
+        linearized_covariances(
+            omega0.as_ref(),
+            &relu_last,
+            &[],
+            VarianceConvention::Averaged
+        )
+        .is_ok()
+    );
+}
