@@ -20,10 +20,12 @@
 //! curves with held-out or exact population test errors ([`simulate_learning_curve`]).
 //! Monte-Carlo estimates of the population moments from one sample set
 //! ([`estimate_moments`], [`estimate_network_covariances`]). Planned (tracked in the
-//! project's issues): network training, IDX data loading and `dsrf simulate`.
+//! project's issues): network training and `dsrf simulate`. Real data: IDX files (plain
+//! or gzip), the parity and Fashion class maps, normalisation and seeded splits.
 #![deny(missing_docs)]
 
 mod curve;
+mod data;
 mod error;
 mod estimate;
 mod gaussian;
@@ -31,6 +33,9 @@ mod moments;
 mod sampler;
 
 pub use curve::{SimulatedPoint, Summary, TestError, simulate_learning_curve};
+pub use data::{
+    Dataset, IdxArray, fashion_tops, load_idx_dataset, parity, parse_idx, read_idx, split,
+};
 pub use error::SimError;
 pub use estimate::{EstimatedMoments, estimate_moments, estimate_network_covariances};
 pub use gaussian::{GaussianInputs, standard_normal, stream};
