@@ -120,14 +120,6 @@ impl NetworkCovariances {
     }
 }
 
-fn save(path: &Path, m: &dsrf_rainbow::Mat<f64>) -> Result<()> {
-    let data: Vec<f64> = (0..m.nrows())
-        .flat_map(|i| (0..m.ncols()).map(move |j| (i, j)))
-        .map(|(i, j)| m[(i, j)])
-        .collect();
-    write_npy(path, m.nrows(), m.ncols(), &data)
-}
-
 pub fn run(args: &CovarianceArgs) -> Result<()> {
     let result = compute(&args.network, args.variance)?;
     std::fs::create_dir_all(&args.out)
@@ -136,9 +128,9 @@ pub fn run(args: &CovarianceArgs) -> Result<()> {
         bail!("{} is not a folder", args.out.display());
     }
     let c = &result.covariances;
-    save(&args.out.join("omega.npy"), &c.omega)?;
-    save(&args.out.join("phi.npy"), &c.phi)?;
-    save(&args.out.join("psi.npy"), &c.psi)?;
+    write_npy(&args.out.join("omega.npy"), &c.omega)?;
+    write_npy(&args.out.join("phi.npy"), &c.phi)?;
+    write_npy(&args.out.join("psi.npy"), &c.psi)?;
     let list = |v: &[f64]| {
         format!(
             "[{}]",

@@ -78,11 +78,7 @@ pub fn run(args: &LinearizeArgs) -> Result<()> {
     let p = out.omega.nrows();
     let omega_text = match &args.omega_npy {
         Some(path) => {
-            let data: Vec<f64> = (0..p)
-                .flat_map(|i| (0..p).map(move |j| (i, j)))
-                .map(|(i, j)| out.omega[(i, j)])
-                .collect();
-            write_npy(path, p, p, &data)?;
+            write_npy(path, &out.omega)?;
             // An absolute path, so that the reference works from wherever it is read.
             let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
             format!(

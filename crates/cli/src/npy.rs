@@ -96,9 +96,12 @@ pub fn parse_npy(bytes: &[u8]) -> Result<NpyArray> {
     Ok(NpyArray { shape, data })
 }
 
-/// Writes a row-major f64 matrix as a `.npy` file (format 1.0, little endian, C order).
-pub fn write_npy(path: &Path, rows: usize, cols: usize, data: &[f64]) -> Result<()> {
-    std::fs::write(path, encode_f64(&[rows, cols], data))
+/// Writes a matrix as a `.npy` file (format 1.0, little endian, C order).
+pub fn write_npy(path: &Path, m: &dsrf_theory::Mat<f64>) -> Result<()> {
+    let data: Vec<f64> = (0..m.nrows())
+        .flat_map(|i| (0..m.ncols()).map(move |j| m[(i, j)]))
+        .collect();
+    std::fs::write(path, encode_f64(&[m.nrows(), m.ncols()], &data))
         .with_context(|| format!("cannot write {}", path.display()))
 }
 

@@ -2,28 +2,15 @@
 //! `dsrf curve`, and field-named errors.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::{Value, json};
 
-fn dsrf(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dsrf"))
-        .args(args)
-        .output()
-        .expect("run dsrf");
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+mod common;
+
+use common::dsrf;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("linearize-tests")
-        .join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("linearize-tests", name)
 }
 
 fn example() -> PathBuf {

@@ -51,7 +51,8 @@ pub use equivalent::{EquivalentLinearNetwork, equivalent_linear_network};
 pub use error::RainbowError;
 pub use gaussian::{GaussianMoments, cross_moment, gaussian_moments};
 pub use linearize::{
-    Layer, LayerCoefficients, LinearizedFeatures, VarianceConvention, linearize_label_features,
+    Layer, LayerCoefficients, LinearizedFeatures, VarianceConvention, forward,
+    linearize_label_features,
 };
 pub use network::{CovarianceSpec, MatrixSpec, NetworkSpec, SampledNetwork, gaussian_vector};
 pub use recursion::{PopulationCovariances, linearized_covariances};

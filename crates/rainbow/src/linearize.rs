@@ -43,6 +43,27 @@ pub struct Layer {
     pub activation: Activation,
 }
 
+/// The features of `x`'s columns after `layers` (the actual network, not its
+/// linearisation), with faer's `par` inside the products.
+pub fn forward(layers: &[Layer], x: &Mat<f64>, par: faer::Par) -> Mat<f64> {
+    let mut h = x.clone();
+    for layer in layers {
+        let mut pre = Mat::<f64>::zeros(layer.weights.nrows(), h.ncols());
+        matmul(
+            pre.as_mut(),
+            Accum::Replace,
+            layer.weights.as_ref(),
+            h.as_ref(),
+            1.0,
+            par,
+        );
+        h = Mat::from_fn(pre.nrows(), pre.ncols(), |i, j| {
+            layer.activation.apply(pre[(i, j)])
+        });
+    }
+    h
+}
+
 /// The linearisation coefficients of one layer: one entry (averaged) or one per neuron.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayerCoefficients {

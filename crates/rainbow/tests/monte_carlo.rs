@@ -8,7 +8,7 @@
 //! E‖Ω̂ − Ω^lin‖² = ‖Ω − Ω^lin‖² + E‖Ω̂ − Ω‖², and E‖Ω̂ − Ω‖² ≈ ‖Ω̂_A − Ω̂_B‖²/4.
 
 use dsrf_rainbow::{
-    Activation, CovarianceSpec, Layer, Mat, MatrixSpec, NetworkSpec, VarianceConvention,
+    Activation, CovarianceSpec, Mat, MatrixSpec, NetworkSpec, VarianceConvention, forward,
     linearized_covariances,
 };
 use faer::linalg::matmul::matmul;
@@ -67,25 +67,6 @@ fn figure1(d: usize, seed: u64) -> NetworkSpec {
     }
 }
 
-fn forward(layers: &[Layer], x: &Mat<f64>) -> Mat<f64> {
-    let mut h = x.clone();
-    for layer in layers {
-        let mut pre = Mat::<f64>::zeros(layer.weights.nrows(), h.ncols());
-        matmul(
-            pre.as_mut(),
-            Accum::Replace,
-            layer.weights.as_ref(),
-            h.as_ref(),
-            1.0,
-            Par::rayon(0),
-        );
-        h = Mat::from_fn(pre.nrows(), pre.ncols(), |i, j| {
-            layer.activation.apply(pre[(i, j)])
-        });
-    }
-    h
-}
-
 /// Accumulates A Bᵀ over chunks, separately for the two halves of the sample.
 struct Moment {
     halves: [Mat<f64>; 2],
@@ -139,8 +120,8 @@ fn errors(d: usize) -> [(f64, f64); 3] {
     let mut rng = ChaCha8Rng::seed_from_u64(7 + d as u64);
     for c in 0..SAMPLES / CHUNK {
         let x = Mat::<f64>::from_fn(d, CHUNK, |_, _| StandardNormal.sample(&mut rng));
-        let features = forward(&net.learner, &x);
-        let target = forward(&net.target, &x);
+        let features = forward(&net.learner, &x, Par::rayon(0));
+        let target = forward(&net.target, &x, Par::rayon(0));
         let half = c % 2;
         omega.add(half, &features, &features);
         phi.add(half, &features, &target);

@@ -40,4 +40,4 @@ pub use error::SimError;
 pub use estimate::{EstimatedMoments, estimate_moments, estimate_network_covariances};
 pub use gaussian::{GaussianInputs, standard_normal, stream};
 pub use moments::SecondMoments;
-pub use sampler::{FeatureSampler, LinearTeacher, NetworkTeacher, forward};
+pub use sampler::{FeatureSampler, LinearTeacher, NetworkTeacher};

@@ -1,8 +1,7 @@
 //! Sources of (features, label) samples.
 
 use dsrf_rainbow::Layer;
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, Par};
+use faer::{Mat, Par};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -64,24 +63,9 @@ pub struct NetworkTeacher {
     pub noise_sd: f64,
 }
 
-/// Applies layers to the columns of `x` (products sequential: replicates are parallel).
-pub fn forward(layers: &[Layer], x: &Mat<f64>) -> Mat<f64> {
-    let mut h = x.clone();
-    for layer in layers {
-        let mut pre = Mat::<f64>::zeros(layer.weights.nrows(), h.ncols());
-        matmul(
-            pre.as_mut(),
-            Accum::Replace,
-            layer.weights.as_ref(),
-            h.as_ref(),
-            1.0,
-            Par::Seq,
-        );
-        h = Mat::from_fn(pre.nrows(), pre.ncols(), |i, j| {
-            layer.activation.apply(pre[(i, j)])
-        });
-    }
-    h
+/// The actual network's features, sequential inside (replicates run in parallel).
+pub(crate) fn forward(layers: &[Layer], x: &Mat<f64>) -> Mat<f64> {
+    dsrf_rainbow::forward(layers, x, Par::Seq)
 }
 
 impl FeatureSampler for NetworkTeacher {

@@ -21,6 +21,20 @@ pub enum Covariance {
 }
 
 impl Covariance {
+    /// A matrix Ω must be square before anything is sized from it.
+    fn check_square(&self) -> Result<(), TheoryError> {
+        match self {
+            Covariance::Matrix(m) if m.nrows() != m.ncols() => Err(TheoryError::Matrix {
+                quantity: "Ω",
+                source: dsrf_linalg::LinalgError::NotSquare {
+                    rows: m.nrows(),
+                    cols: m.ncols(),
+                },
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The dimension p.
     pub fn dim(&self) -> usize {
         match self {
@@ -164,17 +178,7 @@ impl PaperForm {
             theta_star,
             noise_variance,
         } = self;
-        if let Covariance::Matrix(m) = &omega {
-            if m.nrows() != m.ncols() {
-                return Err(TheoryError::Matrix {
-                    quantity: "Ω",
-                    source: dsrf_linalg::LinalgError::NotSquare {
-                        rows: m.nrows(),
-                        cols: m.ncols(),
-                    },
-                });
-            }
-        }
+        omega.check_square()?;
         let p = omega.dim();
         let k = theta_star.len();
         if k == 0 {
@@ -250,17 +254,7 @@ impl Problem {
         rho: f64,
         noise: f64,
     ) -> Result<Problem, TheoryError> {
-        if let Covariance::Matrix(m) = &omega {
-            if m.nrows() != m.ncols() {
-                return Err(TheoryError::Matrix {
-                    quantity: "Ω",
-                    source: dsrf_linalg::LinalgError::NotSquare {
-                        rows: m.nrows(),
-                        cols: m.ncols(),
-                    },
-                });
-            }
-        }
+        omega.check_square()?;
         let p = omega.dim();
         if p == 0 {
             return Err(TheoryError::Empty);
