@@ -31,6 +31,7 @@ mod estimate;
 mod gaussian;
 mod moments;
 mod sampler;
+mod training;
 
 pub use curve::{SimulatedPoint, Summary, TestError, simulate_learning_curve};
 pub use data::{
@@ -41,3 +42,7 @@ pub use estimate::{EstimatedMoments, estimate_moments, estimate_network_covarian
 pub use gaussian::{GaussianInputs, standard_normal, stream};
 pub use moments::SecondMoments;
 pub use sampler::{FeatureSampler, LinearTeacher, NetworkTeacher};
+pub use training::{
+    EpochRecord, Gradient, Initialization, Optimizer, Snapshot, TrainableNetwork, TrainingConfig,
+    TrainingRun, log_spaced_steps, train,
+};

@@ -1,0 +1,298 @@
+//! Training: gradients against finite differences, the optimizers against closed forms,
+//! loss reduction on a learnable target, early stopping and snapshots.
+
+use dsrf_rainbow::{Activation, Layer};
+use dsrf_sim::{
+    Initialization, Optimizer, TrainableNetwork, TrainingConfig, log_spaced_steps, standard_normal,
+    stream, train,
+};
+use faer::{Mat, Par};
+
+fn small_network(seed: u64) -> TrainableNetwork {
+    let mut rng = stream(seed, 0);
+    TrainableNetwork::new(
+        5,
+        &[
+            (4, Activation::Tanh),
+            (3, Activation::Erf),
+            (3, Activation::Sigmoid),
+        ],
+        Initialization::Gaussian,
+        &mut rng,
+    )
+    .unwrap()
+}
+
+/// Central differences on every parameter of a small network.
+#[test]
+fn gradient_matches_finite_differences() {
+    let network = small_network(1);
+    let mut rng = stream(2, 0);
+    let x = standard_normal(&mut rng, 5, 7);
+    let y: Vec<f64> = (0..7).map(|j| (j as f64 * 0.7).sin()).collect();
+    let (loss, gradient) = network.gradient(x.as_ref(), &y, Par::Seq);
+    assert!((loss - network.loss(x.as_ref(), &y, Par::Seq)).abs() < 1e-15);
+    let h = 1e-6;
+    let mut worst: f64 = 0.0;
+    let mut check = |analytic: f64, perturb: &dyn Fn(&mut TrainableNetwork, f64)| {
+        let mut plus = network.clone();
+        perturb(&mut plus, h);
+        let mut minus = network.clone();
+        perturb(&mut minus, -h);
+        let numeric = (plus.loss(x.as_ref(), &y, Par::Seq) - minus.loss(x.as_ref(), &y, Par::Seq))
+            / (2.0 * h);
+        worst = worst.max((analytic - numeric).abs() / (1e-3 + numeric.abs()));
+    };
+    for l in 0..network.layers.len() {
+        let (rows, cols) = (
+            network.layers[l].weights.nrows(),
+            network.layers[l].weights.ncols(),
+        );
+        for i in 0..rows {
+            for j in 0..cols {
+                check(gradient.layers[l][(i, j)], &|n, d| {
+                    n.layers[l].weights[(i, j)] += d
+                });
+            }
+        }
+    }
+    for i in 0..network.readout.len() {
+        check(gradient.readout[i], &|n, d| n.readout[i] += d);
+    }
+    assert!(worst < 1e-7, "worst relative gradient error {worst:e}");
+}
+
+/// Without hidden layers the network is linear, and gradient descent with coupled
+/// weight decay wd converges to ridge with λ_c = n·wd/2 (loss (1/n)Σr², penalty
+/// (wd/2)‖a‖²) — an exact check of the optimizer and of the decay convention.
+#[test]
+fn gradient_descent_with_weight_decay_converges_to_ridge() {
+    let (d, n) = (6, 40);
+    let mut rng = stream(3, 0);
+    let x = standard_normal(&mut rng, d, n);
+    let y: Vec<f64> = (0..n).map(|j| x[(0, j)] - 0.5 * x[(3, j)] + 0.3).collect();
+    let wd = 0.05;
+    let ym = Mat::from_fn(n, 1, |j, _| y[j]);
+    let (ridge, _) =
+        dsrf_linalg::ridge_solve(x.as_ref(), ym.as_ref(), n as f64 * wd / 2.0).unwrap();
+    for optimizer in [
+        Optimizer::Sgd {
+            learning_rate: 0.05,
+            momentum: 0.9,
+        },
+        Optimizer::Sgd {
+            learning_rate: 0.2,
+            momentum: 0.0,
+        },
+    ] {
+        let linear = TrainableNetwork {
+            layers: Vec::new(),
+            readout: vec![0.0; d],
+        };
+        let config = TrainingConfig {
+            optimizer,
+            weight_decay: wd,
+            batch_size: None,
+            epochs: 3000,
+            patience: None,
+            snapshots: 0,
+            seed: 0,
+            parallelism: Par::Seq,
+        };
+        let run = train(linear, x.as_ref(), &y, None, &config).unwrap();
+        for i in 0..d {
+            assert!(
+                (run.last().readout[i] - ridge[(i, 0)]).abs() < 1e-10,
+                "{optimizer:?}: coordinate {i}: {} vs {}",
+                run.last().readout[i],
+                ridge[(i, 0)]
+            );
+        }
+    }
+}
+
+/// A student of the teacher's architecture learns the teacher's function: Adam on
+/// mini-batches cuts the held-out loss by more than ten.
+#[test]
+fn adam_reduces_the_loss_on_a_learnable_target() {
+    let (d, n) = (10, 512);
+    let mut rng = stream(4, 0);
+    let teacher = TrainableNetwork::new(
+        d,
+        &[(16, Activation::Tanh)],
+        Initialization::Gaussian,
+        &mut rng,
+    )
+    .unwrap();
+    let x = standard_normal(&mut rng, d, n);
+    let y = teacher.predict(x.as_ref(), Par::Seq);
+    let tx = standard_normal(&mut rng, d, 1000);
+    let ty = teacher.predict(tx.as_ref(), Par::Seq);
+    let student = TrainableNetwork::new(
+        d,
+        &[(32, Activation::Tanh)],
+        Initialization::GlorotUniform,
+        &mut stream(5, 0),
+    )
+    .unwrap();
+    let before = student.loss(tx.as_ref(), &ty, Par::Seq);
+    let config = TrainingConfig {
+        optimizer: Optimizer::adam(3e-3),
+        weight_decay: 0.0,
+        batch_size: Some(32),
+        epochs: 150,
+        patience: None,
+        snapshots: 5,
+        seed: 6,
+        parallelism: Par::Seq,
+    };
+    let run = train(student, x.as_ref(), &y, Some((tx.as_ref(), &ty)), &config).unwrap();
+    let after = run.last().loss(tx.as_ref(), &ty, Par::Seq);
+    assert!(after < before / 10.0, "loss {before} → {after}");
+    assert_eq!(run.history.len(), 150);
+    assert_eq!(run.steps_per_epoch, 16);
+    assert_eq!(run.history.last().unwrap().validation_loss, Some(after));
+    // Snapshots: initial, five log-spaced steps in [1, 2400] (the last is the end), in order.
+    let steps: Vec<usize> = run.snapshots.iter().map(|s| s.step).collect();
+    assert_eq!(steps, [0, 1, 7, 49, 343, 2400]);
+    assert_eq!(run.snapshots[0].epoch, 0.0);
+    assert_eq!(run.snapshots[5].epoch, 150.0);
+    // Same seed, same run (sequential products).
+    let again = train(
+        run.snapshots[0].network.clone(),
+        x.as_ref(),
+        &y,
+        Some((tx.as_ref(), &ty)),
+        &config,
+    )
+    .unwrap();
+    assert_eq!(again.last().readout, run.last().readout);
+}
+
+/// A validation set whose labels are independent noise stops improving quickly, so
+/// early stopping ends the run long before the epoch budget.
+#[test]
+fn early_stopping_ends_a_run_that_stops_improving() {
+    let (d, n) = (8, 200);
+    let mut rng = stream(7, 0);
+    let x = standard_normal(&mut rng, d, n);
+    let y: Vec<f64> = (0..n).map(|j| x[(0, j)].tanh()).collect();
+    let vx = standard_normal(&mut rng, d, 100);
+    let vy: Vec<f64> = standard_normal(&mut rng, 1, 100)
+        .row(0)
+        .iter()
+        .copied()
+        .collect();
+    let network = TrainableNetwork::new(
+        d,
+        &[(64, Activation::Tanh)],
+        Initialization::Gaussian,
+        &mut rng,
+    )
+    .unwrap();
+    let config = TrainingConfig {
+        optimizer: Optimizer::adam(1e-2),
+        weight_decay: 0.0,
+        batch_size: Some(20),
+        epochs: 500,
+        patience: Some(5),
+        snapshots: 3,
+        seed: 8,
+        parallelism: Par::Seq,
+    };
+    let run = train(network, x.as_ref(), &y, Some((vx.as_ref(), &vy)), &config).unwrap();
+    assert!(run.stopped_early);
+    assert!(run.history.len() < 100, "ran {} epochs", run.history.len());
+    let last = run.snapshots.last().unwrap();
+    assert_eq!(last.step, run.history.len() * run.steps_per_epoch);
+    // The epochs after the best one are exactly the patience.
+    let losses: Vec<f64> = run
+        .history
+        .iter()
+        .map(|r| r.validation_loss.unwrap())
+        .collect();
+    let best = losses
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .unwrap()
+        .0;
+    assert_eq!(losses.len() - 1 - best, 5);
+}
+
+#[test]
+fn initialisations_have_the_stated_variances() {
+    let mut rng = stream(9, 0);
+    let network = TrainableNetwork::new(
+        300,
+        &[(500, Activation::Tanh)],
+        Initialization::GlorotUniform,
+        &mut rng,
+    )
+    .unwrap();
+    let w = &network.layers[0].weights;
+    let limit = (6.0f64 / 800.0).sqrt();
+    let values: Vec<f64> = (0..500)
+        .flat_map(|i| (0..300).map(move |j| (i, j)))
+        .map(|(i, j)| w[(i, j)])
+        .collect();
+    assert!(values.iter().all(|v| v.abs() <= limit));
+    let variance = values.iter().map(|v| v * v).sum::<f64>() / values.len() as f64;
+    assert!((variance / (2.0 / 800.0) - 1.0).abs() < 0.02, "{variance}");
+    let gaussian = TrainableNetwork::new(
+        300,
+        &[(500, Activation::Tanh)],
+        Initialization::Gaussian,
+        &mut rng,
+    )
+    .unwrap();
+    let w = &gaussian.layers[0].weights;
+    let variance = (0..500)
+        .flat_map(|i| (0..300).map(move |j| (i, j)))
+        .map(|(i, j)| w[(i, j)].powi(2))
+        .sum::<f64>()
+        / 150_000.0;
+    assert!((variance * 300.0 - 1.0).abs() < 0.02, "{variance}");
+}
+
+#[test]
+fn bad_configurations_are_named_errors() {
+    let network = small_network(10);
+    let x = Mat::<f64>::zeros(5, 4);
+    let y = vec![0.0; 4];
+    let base = TrainingConfig::full_batch_adam(1e-3, 2, 0);
+    let message = |config: &TrainingConfig, net: TrainableNetwork| {
+        train(net, x.as_ref(), &y, None, config)
+            .unwrap_err()
+            .to_string()
+    };
+    let mut c = base.clone();
+    c.optimizer = Optimizer::adam(-1.0);
+    assert!(message(&c, network.clone()).contains("optimizer.learning_rate"));
+    let mut c = base.clone();
+    c.patience = Some(3);
+    assert!(message(&c, network.clone()).contains("patience"));
+    let mut c = base.clone();
+    c.batch_size = Some(0);
+    assert!(message(&c, network.clone()).contains("batch_size"));
+    let mut broken = network.clone();
+    broken.layers[1] = Layer {
+        weights: Mat::zeros(3, 7),
+        activation: Activation::Tanh,
+    };
+    assert!(message(&base, broken).contains("layers[1].weights"));
+    let mut sign = network.clone();
+    sign.layers[0].activation =
+        Activation::Custom(dsrf_rainbow::CustomActivation::new("cube", |x| x * x * x));
+    assert!(message(&base, sign).contains("no derivative"));
+    let wrong = train(network, Mat::<f64>::zeros(4, 4).as_ref(), &y, None, &base);
+    assert!(wrong.unwrap_err().to_string().contains("d = 5"));
+}
+
+#[test]
+fn log_spaced_steps_cover_the_run() {
+    assert_eq!(log_spaced_steps(1000, 4), [1, 10, 100, 1000]);
+    assert_eq!(log_spaced_steps(3, 10), [1, 2, 3]);
+    assert!(log_spaced_steps(0, 5).is_empty());
+    assert_eq!(log_spaced_steps(50, 1), [50]);
+}
