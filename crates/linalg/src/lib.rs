@@ -31,6 +31,7 @@
 mod eigen;
 mod error;
 mod ridge;
+mod ridge_path;
 mod roots;
 mod spectral;
 mod trace;
@@ -40,6 +41,7 @@ mod validate;
 pub use eigen::{Clipping, PsdEigen, PsdPolicy, psd_eigen, psd_eigen_with, psd_eigenvalues};
 pub use error::LinalgError;
 pub use ridge::{RidgeSystem, ridge_solve};
+pub use ridge_path::{ridge_path, ridge_path_normal};
 pub use roots::{psd_inverse_sqrt, psd_sqrt};
 pub use spectral::{ProjectedSpectrum, projected_spectrum};
 pub use trace::{normalized_trace, trace_of_product};

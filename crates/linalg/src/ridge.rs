@@ -4,6 +4,7 @@ use faer::linalg::solvers::Solve;
 use faer::{Mat, MatRef, Side};
 
 use crate::LinalgError;
+use crate::ridge_path::gram_lower;
 use crate::validate::check_finite;
 
 /// Which normal equations [`ridge_solve`] factorised.
@@ -44,7 +45,8 @@ pub fn ridge_solve(
     check_finite(features)?;
     check_finite(targets)?;
     if p <= n {
-        let mut gram = features * features.transpose();
+        let mut gram = Mat::<f64>::zeros(p, p);
+        gram_lower(gram.as_mut(), features, faer::get_global_parallelism());
         add_to_diagonal(&mut gram, penalty);
         let rhs = features * targets;
         let llt = gram.llt(Side::Lower).map_err(|e| {
@@ -52,7 +54,12 @@ pub fn ridge_solve(
         })?;
         Ok((llt.solve(&rhs), RidgeSystem::Primal))
     } else {
-        let mut kernel = features.transpose() * features;
+        let mut kernel = Mat::<f64>::zeros(n, n);
+        gram_lower(
+            kernel.as_mut(),
+            features.transpose(),
+            faer::get_global_parallelism(),
+        );
         add_to_diagonal(&mut kernel, penalty);
         let llt = kernel.llt(Side::Lower).map_err(|e| {
             LinalgError::NoConvergence(format!("Cholesky of the dual system: {e:?}"))

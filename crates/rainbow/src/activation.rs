@@ -168,8 +168,8 @@ impl Activation {
     pub fn apply(&self, x: f64) -> f64 {
         match self {
             Activation::Linear => x,
-            Activation::Tanh => x.tanh(),
-            Activation::ScaledTanh(a) => (a * x).tanh(),
+            Activation::Tanh => libm::tanh(x),
+            Activation::ScaledTanh(a) => libm::tanh(a * x),
             Activation::Erf => libm::erf(x),
             Activation::Sign => sign(x),
             Activation::Relu => x.max(0.0),
@@ -187,15 +187,40 @@ impl Activation {
         }
     }
 
+    /// Applies f to every entry of `m`, column by column, with the activation chosen
+    /// once rather than per entry (this loop is a large share of a forward pass).
+    /// tanh uses a vectorisable version accurate to a few ulp (module `elementary`).
+    ///
+    /// Elementary functions in this file come from the `libm` crate rather than the
+    /// system library: measured on our CI machine, glibc's `tanh`/`exp` ran ~8× slower
+    /// right after faer's vectorised kernels (≈ 300 ns vs 35 ns per call).
+    pub fn apply_in_place(&self, m: &mut faer::Mat<f64>) {
+        fn each(m: &mut faer::Mat<f64>, f: impl Fn(f64) -> f64) {
+            for j in 0..m.ncols() {
+                for v in m.col_as_slice_mut(j) {
+                    *v = f(*v);
+                }
+            }
+        }
+        match self {
+            Activation::Linear => {}
+            Activation::Tanh => each(m, crate::elementary::tanh),
+            Activation::ScaledTanh(a) => each(m, |x| crate::elementary::tanh(a * x)),
+            Activation::Erf => each(m, libm::erf),
+            Activation::Relu => each(m, |x| x.max(0.0)),
+            _ => each(m, |x| self.apply(x)),
+        }
+    }
+
     /// f′(x) where it exists (away from kinks); `None` for a custom activation given
     /// without derivative.
     pub fn derivative(&self, x: f64) -> Option<f64> {
         Some(match self {
             Activation::Linear => 1.0,
             // 1/cosh² rather than 1 − tanh², which is pure rounding in the tails.
-            Activation::Tanh => x.cosh().powi(-2),
-            Activation::ScaledTanh(a) => a * (a * x).cosh().powi(-2),
-            Activation::Erf => std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp(),
+            Activation::Tanh => libm::cosh(x).powi(-2),
+            Activation::ScaledTanh(a) => a * libm::cosh(a * x).powi(-2),
+            Activation::Erf => std::f64::consts::FRAC_2_SQRT_PI * libm::exp(-x * x),
             Activation::Sign => 0.0,
             Activation::Relu => (x > 0.0) as u8 as f64,
             Activation::LeakyRelu(s) => {
@@ -208,7 +233,7 @@ impl Activation {
             Activation::Door => 1.1 * (x.abs() < 2.0) as u8 as f64,
             Activation::Sigmoid => {
                 // e^{−|x|}/(1 + e^{−|x|})², exact in the tails (s(1 − s) is not).
-                let e = (-x.abs()).exp();
+                let e = libm::exp(-x.abs());
                 e / ((1.0 + e) * (1.0 + e))
             }
             Activation::Gelu => normal_cdf(x) + x * normal_density(x),
@@ -261,9 +286,9 @@ fn sign(x: f64) -> f64 {
 
 fn logistic(x: f64) -> f64 {
     if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
+        1.0 / (1.0 + libm::exp(-x))
     } else {
-        let e = x.exp();
+        let e = libm::exp(x);
         e / (1.0 + e)
     }
 }
@@ -275,7 +300,10 @@ pub(crate) fn normal_cdf(x: f64) -> f64 {
 
 /// φ(x), the standard normal density.
 pub(crate) fn normal_density(x: f64) -> f64 {
-    (-0.5 * x * x).exp() * 0.5 * std::f64::consts::FRAC_2_SQRT_PI * std::f64::consts::FRAC_1_SQRT_2
+    libm::exp(-0.5 * x * x)
+        * 0.5
+        * std::f64::consts::FRAC_2_SQRT_PI
+        * std::f64::consts::FRAC_1_SQRT_2
 }
 
 #[cfg(test)]

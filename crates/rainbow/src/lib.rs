@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 mod activation;
+mod elementary;
 mod equivalent;
 mod error;
 mod gaussian;

@@ -57,9 +57,8 @@ pub fn forward(layers: &[Layer], x: &Mat<f64>, par: faer::Par) -> Mat<f64> {
             1.0,
             par,
         );
-        h = Mat::from_fn(pre.nrows(), pre.ncols(), |i, j| {
-            layer.activation.apply(pre[(i, j)])
-        });
+        layer.activation.apply_in_place(&mut pre);
+        h = pre;
     }
     h
 }

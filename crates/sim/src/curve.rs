@@ -1,5 +1,5 @@
 //! Simulated learning curves: replicates in parallel, nested prefixes of one sample per
-//! replicate, every penalty from one eigendecomposition per n.
+//! replicate, every penalty from one tridiagonalisation per n.
 
 use faer::Mat;
 use rayon::prelude::*;

@@ -18,21 +18,40 @@ pub fn stream(seed: u64, stream: u64) -> ChaCha8Rng {
 /// A d × n matrix of i.i.d. standard normals, filled column by column (sample by
 /// sample), so that the first n columns of a longer draw are the same samples.
 pub fn standard_normal(rng: &mut ChaCha8Rng, d: usize, n: usize) -> Mat<f64> {
-    let mut values = vec![0.0; d * n];
-    for v in values.iter_mut() {
-        *v = StandardNormal.sample(rng);
+    let mut x = Mat::<f64>::zeros(d, n);
+    for j in 0..n {
+        for v in x.col_as_slice_mut(j) {
+            *v = StandardNormal.sample(rng);
+        }
     }
-    Mat::from_fn(d, n, |i, j| values[j * d + i])
+    x
 }
 
-/// Samples x ~ 𝒩(0, Ω₀) as columns, through a PSD square root of Ω₀ computed once.
+/// Samples x ~ 𝒩(μ, Ω₀) as columns, through a square root of Ω₀ computed once.
 #[derive(Debug, Clone)]
 pub struct GaussianInputs {
-    root: Mat<f64>,
+    root: Root,
+    mean: Option<Vec<f64>>,
+}
+
+/// x − μ = R z: identity and diagonal roots cost O(d) per sample, a full one a product.
+#[derive(Debug, Clone)]
+enum Root {
+    Identity(usize),
+    Diagonal(Vec<f64>),
+    Full(Mat<f64>),
 }
 
 impl GaussianInputs {
-    /// From a full covariance matrix (checked symmetric PSD).
+    /// x ~ 𝒩(0, I_d).
+    pub fn isotropic(d: usize) -> Self {
+        Self {
+            root: Root::Identity(d),
+            mean: None,
+        }
+    }
+
+    /// From a full covariance matrix (checked symmetric PSD; its PSD square root).
     pub fn from_covariance(omega0: faer::MatRef<'_, f64>) -> Result<Self, SimError> {
         let root = dsrf_linalg::psd_sqrt(omega0, &Default::default()).map_err(|source| {
             SimError::Linalg {
@@ -40,7 +59,10 @@ impl GaussianInputs {
                 source,
             }
         })?;
-        Ok(Self { root })
+        Ok(Self {
+            root: Root::Full(root),
+            mean: None,
+        })
     }
 
     /// From a spectrum: x = diag(√ω) z (the eigenbasis of Ω₀ as coordinates).
@@ -55,33 +77,69 @@ impl GaussianInputs {
                 format!("a variance must be finite and ≥ 0, got {w}"),
             ));
         }
-        let d = eigenvalues.len();
         Ok(Self {
-            root: Mat::from_fn(
-                d,
-                d,
-                |i, j| if i == j { eigenvalues[i].sqrt() } else { 0.0 },
-            ),
+            root: Root::Diagonal(eigenvalues.iter().map(|w| w.sqrt()).collect()),
+            mean: None,
         })
+    }
+
+    /// Shifts the samples by a mean μ (then E xxᵀ = Ω₀ + μμᵀ).
+    pub fn with_mean(mut self, mean: Vec<f64>) -> Result<Self, SimError> {
+        if mean.len() != self.dim() {
+            return Err(input(
+                "mean",
+                format!("has length {} but d = {}", mean.len(), self.dim()),
+            ));
+        }
+        if let Some((i, m)) = mean.iter().enumerate().find(|(_, m)| !m.is_finite()) {
+            return Err(input(format!("mean[{i}]"), format!("is not finite ({m})")));
+        }
+        self.mean = Some(mean);
+        Ok(self)
     }
 
     /// The input dimension.
     pub fn dim(&self) -> usize {
-        self.root.nrows()
+        match &self.root {
+            Root::Identity(d) => *d,
+            Root::Diagonal(v) => v.len(),
+            Root::Full(m) => m.nrows(),
+        }
     }
 
     /// n samples as the columns of a d × n matrix.
     pub fn sample(&self, rng: &mut ChaCha8Rng, n: usize) -> Mat<f64> {
-        let z = standard_normal(rng, self.dim(), n);
-        let mut x = Mat::<f64>::zeros(self.dim(), n);
-        faer::linalg::matmul::matmul(
-            x.as_mut(),
-            faer::Accum::Replace,
-            self.root.as_ref(),
-            z.as_ref(),
-            1.0,
-            faer::Par::Seq,
-        );
+        let d = self.dim();
+        let mut x = standard_normal(rng, d, n);
+        match &self.root {
+            Root::Identity(_) => {}
+            Root::Diagonal(scale) => {
+                for j in 0..n {
+                    for (v, s) in x.col_as_slice_mut(j).iter_mut().zip(scale) {
+                        *v *= s;
+                    }
+                }
+            }
+            Root::Full(root) => {
+                let z = x;
+                x = Mat::<f64>::zeros(d, n);
+                faer::linalg::matmul::matmul(
+                    x.as_mut(),
+                    faer::Accum::Replace,
+                    root.as_ref(),
+                    z.as_ref(),
+                    1.0,
+                    faer::Par::Seq,
+                );
+            }
+        }
+        if let Some(mean) = &self.mean {
+            for j in 0..n {
+                for (v, m) in x.col_as_slice_mut(j).iter_mut().zip(mean) {
+                    *v += m;
+                }
+            }
+        }
         x
     }
 }

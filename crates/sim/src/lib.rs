@@ -11,7 +11,7 @@
 //!   results are bit-identical whatever the number of threads.
 //! * **One pass, every λ, every n.** A ridge experiment only needs the accumulated
 //!   second moments Σφφᵀ, Σφy, Σy² ([`SecondMoments`]): nested prefixes of one sample
-//!   give every n, one eigendecomposition of the Gram matrix gives every λ, and train and
+//!   give every n, one tridiagonalisation of the Gram matrix gives every λ, and train and
 //!   held-out errors are quadratic forms in the same sums.
 //! * **Parallel across replicates**, sequential faer products inside (never nested).
 //!

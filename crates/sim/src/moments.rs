@@ -8,6 +8,7 @@
 //! prefixes of one sample serve every n.
 
 use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
 use crate::{SimError, error::input};
@@ -47,12 +48,16 @@ impl SecondMoments {
             ));
         }
         let y = MatRef::from_column_major_slice(labels, labels.len(), 1);
-        // Sequential products: replicates run in parallel above this level.
-        matmul(
+        // Sequential products (replicates run in parallel above this level); only the
+        // lower triangle of the symmetric Gram matrix is accumulated.
+        triangular::matmul(
             self.gram.as_mut(),
+            BlockStructure::TriangularLower,
             Accum::Add,
             features,
+            BlockStructure::Rectangular,
             features.transpose(),
+            BlockStructure::Rectangular,
             1.0,
             Par::Seq,
         );
@@ -70,23 +75,19 @@ impl SecondMoments {
     /// The mean squared error (c − 2wᵀb + wᵀGw)/m of the predictor wᵀφ on these samples.
     pub fn risk(&self, w: &[f64]) -> f64 {
         let p = w.len();
-        let wm = MatRef::from_column_major_slice(w, p, 1);
-        let mut gw = Mat::<f64>::zeros(p, 1);
-        matmul(
-            gw.as_mut(),
-            Accum::Replace,
-            self.gram.as_ref(),
-            wm,
-            1.0,
-            Par::Seq,
-        );
-        let quadratic: f64 = (0..p).map(|i| w[i] * gw[(i, 0)]).sum();
+        // wᵀGw from the lower triangle.
+        let mut quadratic = 0.0;
+        for j in 0..p {
+            let column = self.gram.col_as_slice(j);
+            let below: f64 = (j + 1..p).map(|i| column[i] * w[i]).sum();
+            quadratic += w[j] * (column[j] * w[j] + 2.0 * below);
+        }
         let linear: f64 = (0..p).map(|i| w[i] * self.cross[(i, 0)]).sum();
         ((self.label_sq - 2.0 * linear + quadratic) / self.count as f64).max(0.0)
     }
 
     /// Ridge weights w(λ_c) = (G + λ_c I)⁻¹ b for every penalty (code units, > 0), from one
-    /// symmetric eigendecomposition of G.
+    /// tridiagonalisation of G (`dsrf_linalg::ridge_path_normal`).
     pub fn ridge_path(&self, penalties_code: &[f64]) -> Result<Vec<Vec<f64>>, SimError> {
         if let Some((i, l)) = penalties_code
             .iter()
@@ -98,41 +99,16 @@ impl SecondMoments {
                 format!("ridge penalties must be finite and > 0, got {l}"),
             ));
         }
-        let sym = Mat::from_fn(self.gram.nrows(), self.gram.ncols(), |i, j| {
-            0.5 * (self.gram[(i, j)] + self.gram[(j, i)])
-        });
-        let eig = dsrf_linalg::psd_eigen_with(sym.as_ref(), &Default::default(), Par::Seq)
+        let b: Vec<f64> = (0..self.cross.nrows())
+            .map(|i| self.cross[(i, 0)])
+            .collect();
+        let path = dsrf_linalg::ridge_path_normal(self.gram.as_ref(), &b, penalties_code, Par::Seq)
             .map_err(|source| SimError::Linalg {
-                context: "Gram matrix of the training features".into(),
+                context: "ridge on the training features".into(),
                 source,
             })?;
-        // Coordinates of b in the eigenbasis, once; sequential products throughout
-        // (the caller parallelises across replicates).
-        let p = eig.values.len();
-        let mut ub = Mat::<f64>::zeros(p, 1);
-        matmul(
-            ub.as_mut(),
-            Accum::Replace,
-            eig.vectors.transpose(),
-            self.cross.as_ref(),
-            1.0,
-            Par::Seq,
-        );
-        Ok(penalties_code
-            .iter()
-            .map(|&l| {
-                let scaled = Mat::from_fn(p, 1, |i, _| ub[(i, 0)] / (eig.values[i] + l));
-                let mut w = Mat::<f64>::zeros(p, 1);
-                matmul(
-                    w.as_mut(),
-                    Accum::Replace,
-                    eig.vectors.as_ref(),
-                    scaled.as_ref(),
-                    1.0,
-                    Par::Seq,
-                );
-                (0..p).map(|i| w[(i, 0)]).collect()
-            })
+        Ok((0..penalties_code.len())
+            .map(|k| path.col(k).iter().copied().collect())
             .collect())
     }
 }
