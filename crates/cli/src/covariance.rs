@@ -58,6 +58,8 @@ pub struct CovarianceArgs {
 /// The realised network's covariances and readout.
 pub struct NetworkCovariances {
     pub file: NetworkFile,
+    /// The realised weights and Ω₀ (what `dsrf simulate` samples from).
+    pub network: dsrf_rainbow::SampledNetwork,
     pub covariances: PopulationCovariances,
     pub theta_star: Vec<f64>,
 }
@@ -95,6 +97,7 @@ pub fn compute(path: &Path, variance: Variance) -> Result<NetworkCovariances> {
     };
     Ok(NetworkCovariances {
         file,
+        network: sampled,
         covariances,
         theta_star,
     })

@@ -11,6 +11,7 @@ mod network_file;
 mod npy;
 mod output;
 mod problem_file;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -35,6 +36,10 @@ enum Command {
     /// Linearised feature covariance Ω and label correlation ψ of a network with given
     /// (e.g. trained) weights, from the input moments Ω₀ = E(x xᵀ) and ψ₀ = E(x y).
     Linearize(linearize::LinearizeArgs),
+    /// Empirical learning curve of a network file (ridge on sampled data, mean, std and
+    /// standard error over replicates) next to the theory from its closed-form
+    /// covariances.
+    Simulate(simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
         Command::Curve(args) => curve::run(&args),
         Command::Linearize(args) => linearize::run(&args),
         Command::Covariance(args) => covariance::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

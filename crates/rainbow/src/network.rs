@@ -148,6 +148,57 @@ impl NetworkSpec {
         }
     }
 
+    /// The paper's Figure 1 network (v1, SPEC §6.1) at input dimension d, all widths d:
+    /// target tanh(W* x) with W* = Z* diag(k^{−0.3})^{1/2}; learner
+    /// tanh(W₃ tanh(W₁ tanh(W₁ x))) with W₁ = ½ Z₁ diag(k^{−γ})^{1/2} + ½ W* (shared by
+    /// the first two layers) and W₃ = Z₃ (W₁W₁ᵀ + ½I)^{−1/2}; x ~ 𝒩(0, I_d). Streams are
+    /// named `Zstar`, `Z1`, `Z3` (as in `examples/fig1_rainbow.json`).
+    pub fn figure1_rainbow(seed: u64, d: usize, gamma: f64) -> Self {
+        let gaussian = |name: &str| MatrixSpec::Gaussian {
+            name: name.into(),
+            rows: d,
+            cols: d,
+        };
+        let w_star = MatrixSpec::Rainbow {
+            z: Box::new(gaussian("Zstar")),
+            covariance: CovarianceSpec::PowerLaw {
+                dim: d,
+                exponent: 0.3,
+            },
+        };
+        let w1 = MatrixSpec::Combination(vec![
+            (
+                0.5,
+                MatrixSpec::Rainbow {
+                    z: Box::new(gaussian("Z1")),
+                    covariance: CovarianceSpec::PowerLaw {
+                        dim: d,
+                        exponent: gamma,
+                    },
+                },
+            ),
+            (0.5, MatrixSpec::Named("Wstar".into())),
+        ]);
+        let w3 = MatrixSpec::Rainbow {
+            z: Box::new(gaussian("Z3")),
+            covariance: CovarianceSpec::InverseGramPlus {
+                of: Box::new(MatrixSpec::Named("W1".into())),
+                shift: 0.5,
+            },
+        };
+        NetworkSpec {
+            seed,
+            input: CovarianceSpec::ScaledIdentity { dim: d, scale: 1.0 },
+            definitions: vec![("Wstar".into(), w_star), ("W1".into(), w1)],
+            learner: vec![
+                (MatrixSpec::Named("W1".into()), Activation::Tanh),
+                (MatrixSpec::Named("W1".into()), Activation::Tanh),
+                (w3, Activation::Tanh),
+            ],
+            target: vec![(MatrixSpec::Named("Wstar".into()), Activation::Tanh)],
+        }
+    }
+
     /// Realises every weight. Errors name the layer and field: widths that do not
     /// chain, a non-PSD or mis-sized covariance, unknown names, shape mismatches.
     pub fn sample(&self) -> Result<SampledNetwork, RainbowError> {

@@ -7,10 +7,7 @@
 //! the effect, so it is measured by splitting the sample in halves and removed:
 //! E‖Ω̂ − Ω^lin‖² = ‖Ω − Ω^lin‖² + E‖Ω̂ − Ω‖², and E‖Ω̂ − Ω‖² ≈ ‖Ω̂_A − Ω̂_B‖²/4.
 
-use dsrf_rainbow::{
-    Activation, CovarianceSpec, Mat, MatrixSpec, NetworkSpec, VarianceConvention, forward,
-    linearized_covariances,
-};
+use dsrf_rainbow::{Mat, NetworkSpec, VarianceConvention, forward, linearized_covariances};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Par};
 use rand::SeedableRng;
@@ -22,49 +19,7 @@ const CHUNK: usize = 5_000;
 
 /// The paper's Figure 1 network with γ = 0.5 at input dimension d (all widths d).
 fn figure1(d: usize, seed: u64) -> NetworkSpec {
-    let gaussian = |name: &str| MatrixSpec::Gaussian {
-        name: name.into(),
-        rows: d,
-        cols: d,
-    };
-    let w_star = MatrixSpec::Rainbow {
-        z: Box::new(gaussian("Zstar")),
-        covariance: CovarianceSpec::PowerLaw {
-            dim: d,
-            exponent: 0.3,
-        },
-    };
-    let w1 = MatrixSpec::Combination(vec![
-        (
-            0.5,
-            MatrixSpec::Rainbow {
-                z: Box::new(gaussian("Z1")),
-                covariance: CovarianceSpec::PowerLaw {
-                    dim: d,
-                    exponent: 0.5,
-                },
-            },
-        ),
-        (0.5, MatrixSpec::Named("Wstar".into())),
-    ]);
-    let w3 = MatrixSpec::Rainbow {
-        z: Box::new(gaussian("Z3")),
-        covariance: CovarianceSpec::InverseGramPlus {
-            of: Box::new(MatrixSpec::Named("W1".into())),
-            shift: 0.5,
-        },
-    };
-    NetworkSpec {
-        seed,
-        input: CovarianceSpec::ScaledIdentity { dim: d, scale: 1.0 },
-        definitions: vec![("Wstar".into(), w_star), ("W1".into(), w1)],
-        learner: vec![
-            (MatrixSpec::Named("W1".into()), Activation::Tanh),
-            (MatrixSpec::Named("W1".into()), Activation::Tanh),
-            (w3, Activation::Tanh),
-        ],
-        target: vec![(MatrixSpec::Named("Wstar".into()), Activation::Tanh)],
-    }
+    NetworkSpec::figure1_rainbow(seed, d, 0.5)
 }
 
 /// Accumulates A Bᵀ over chunks, separately for the two halves of the sample.

@@ -82,6 +82,28 @@ pub fn simulate_learning_curve(
     seed: u64,
     test: &TestError,
 ) -> Result<Vec<SimulatedPoint>, SimError> {
+    simulate_learning_curve_with_progress(
+        sampler,
+        ns,
+        penalties_code,
+        replicates,
+        seed,
+        test,
+        &|| {},
+    )
+}
+
+/// [`simulate_learning_curve`], calling `progress` once per finished replicate (from
+/// whichever thread finished it), e.g. to advance a progress bar.
+pub fn simulate_learning_curve_with_progress(
+    sampler: &impl FeatureSampler,
+    ns: &[usize],
+    penalties_code: &[f64],
+    replicates: usize,
+    seed: u64,
+    test: &TestError,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<SimulatedPoint>, SimError> {
     if ns.is_empty() || ns.contains(&0) {
         return Err(input("ns", "give at least one sample size, all > 0"));
     }
@@ -150,6 +172,7 @@ pub fn simulate_learning_curve(
                         .collect(),
                 );
             }
+            progress();
             Ok(per_n)
         })
         .collect::<Result<_, _>>()?;

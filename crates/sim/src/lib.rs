@@ -33,7 +33,10 @@ mod moments;
 mod sampler;
 mod training;
 
-pub use curve::{SimulatedPoint, Summary, TestError, simulate_learning_curve};
+pub use curve::{
+    SimulatedPoint, Summary, TestError, simulate_learning_curve,
+    simulate_learning_curve_with_progress,
+};
 pub use data::{
     Dataset, IdxArray, fashion_tops, load_idx_dataset, parity, parse_idx, read_idx, split,
 };
