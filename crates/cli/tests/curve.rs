@@ -5,6 +5,10 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
+mod common;
+
+use common::rounded;
+
 struct Run {
     ok: bool,
     stdout: String,
@@ -419,40 +423,6 @@ fn bad_inputs_are_rejected_with_the_field_named() {
         dir.join("broken.json").to_str().unwrap(),
     ]);
     assert!(!run.ok && run.stderr.contains("not valid JSON"));
-}
-
-/// Rounds every float in `text` to `digits` significant digits, so that snapshots pin
-/// the numbers (the contract promises 1e-10) without pinning the last bits of a
-/// summation order, which may change with an optimisation. Optimal-λ rows use fewer
-/// digits: at a flat minimum λ* itself is only determined to about √ε.
-fn rounded(text: &str, digits: usize) -> String {
-    let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let starts_number = chars[i].is_ascii_digit()
-            || (chars[i] == '-' && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()));
-        let after_word = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
-        if starts_number && !after_word {
-            let mut j = i + 1;
-            while j < chars.len() && (chars[j].is_ascii_digit() || ".eE+-".contains(chars[j])) {
-                j += 1;
-            }
-            let token: String = chars[i..j].iter().collect();
-            match token.parse::<f64>() {
-                Ok(x) if token.contains(['.', 'e', 'E']) => {
-                    let r: f64 = format!("{x:.*e}", digits - 1).parse().unwrap();
-                    out.push_str(&format!("{r}"));
-                }
-                _ => out.push_str(&token),
-            }
-            i = j;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
 }
 
 #[test]

@@ -7,35 +7,10 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::dsrf;
+use common::{dsrf, network};
 
 fn scratch(name: &str) -> PathBuf {
     common::scratch("network-tests", name)
-}
-
-/// A small Figure-1-like network (d = 40).
-fn network() -> Value {
-    let d = 40;
-    let g = |name: &str| json!({"gaussian": {"name": name, "rows": d, "cols": d}});
-    json!({
-        "seed": 11,
-        "input": {"identity": d},
-        "matrices": [
-            {"name": "Wstar", "value": {"rainbow": {"z": g("Zstar"), "covariance": {"power_law": {"dim": d, "exponent": 0.3}}}}},
-            {"name": "W1", "value": {"sum": [
-                {"scale": 0.5, "matrix": {"rainbow": {"z": g("Z1"), "covariance": {"power_law": {"dim": d, "exponent": 0.5}}}}},
-                {"scale": 0.5, "matrix": {"ref": "Wstar"}}]}}
-        ],
-        "learner": [
-            {"weights": {"ref": "W1"}, "activation": "tanh"},
-            {"weights": {"rainbow": {"z": g("Z3"), "covariance": {"inverse_gram_plus": {"of": {"ref": "W1"}, "shift": 0.5}}}}, "activation": "tanh"}
-        ],
-        "target": [{"weights": {"ref": "Wstar"}, "activation": "tanh"}],
-        "noise_variance": 0.01,
-        "units": "paper",
-        "lambdas": [1e-3, 0.1],
-        "ns": [10, 40, 80]
-    })
 }
 
 fn write(dir: &Path, value: &Value) -> PathBuf {
