@@ -213,12 +213,13 @@ impl TrainableNetwork {
             let top = self.layers.len() - 1;
             let mut delta = Mat::from_fn(self.readout.len(), n, |i, j| self.readout[i] * e[j]);
             for l in (0..=top).rev() {
-                let z = trace.pre.pop().expect("one pre-activation per layer");
-                let activation = &self.layers[l].activation;
+                let mut slope = trace.pre.pop().expect("one pre-activation per layer");
+                // `validate` guarantees a derivative exists.
+                let _ = self.layers[l].activation.derivative_in_place(&mut slope);
                 for j in 0..n {
                     let d = delta.col_as_slice_mut(j);
-                    for (i, v) in d.iter_mut().enumerate() {
-                        *v *= activation.derivative(z[(i, j)]).unwrap_or(0.0);
+                    for (v, s) in d.iter_mut().zip(slope.col_as_slice(j)) {
+                        *v *= s;
                     }
                 }
                 trace.post.pop();
@@ -265,13 +266,8 @@ impl TrainableNetwork {
                 1.0,
                 par,
             );
-            let mut a = Mat::<f64>::zeros(z.nrows(), z.ncols());
-            for j in 0..z.ncols() {
-                let (src, dst) = (z.col_as_slice(j), a.col_as_slice_mut(j));
-                for (d, s) in dst.iter_mut().zip(src) {
-                    *d = layer.activation.apply(*s);
-                }
-            }
+            let mut a = z.clone();
+            layer.activation.apply_in_place(&mut a);
             pre.push(z);
             post.push(a);
         }

@@ -131,13 +131,19 @@ impl OptimizerState {
                     },
                     Some(v),
                 ) => {
+                    // Bias corrections folded into the step size and ε (the same
+                    // arithmetic as m̂/(√v̂ + ε), without per-entry divisions by c₁, c₂).
                     let c1 = 1.0 - beta1.powi(t);
                     let c2 = 1.0 - beta2.powi(t);
-                    for i in 0..theta.len() {
-                        let gi = g[i] + wd * theta[i];
-                        m[i] = beta1 * m[i] + (1.0 - beta1) * gi;
-                        v[i] = beta2 * v[i] + (1.0 - beta2) * gi * gi;
-                        theta[i] -= learning_rate * (m[i] / c1) / ((v[i] / c2).sqrt() + epsilon);
+                    let step = learning_rate * c2.sqrt() / c1;
+                    let eps = epsilon * c2.sqrt();
+                    for (((theta, g), m), v) in
+                        theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut())
+                    {
+                        let gi = g + wd * *theta;
+                        *m = beta1 * *m + (1.0 - beta1) * gi;
+                        *v = beta2 * *v + (1.0 - beta2) * gi * gi;
+                        *theta -= step * *m / (v.sqrt() + eps);
                     }
                 }
                 (
@@ -147,10 +153,10 @@ impl OptimizerState {
                     },
                     _,
                 ) => {
-                    for i in 0..theta.len() {
-                        let gi = g[i] + wd * theta[i];
-                        m[i] = momentum * m[i] + gi;
-                        theta[i] -= learning_rate * m[i];
+                    for ((theta, g), m) in theta.iter_mut().zip(g).zip(m.iter_mut()) {
+                        let gi = g + wd * *theta;
+                        *m = momentum * *m + gi;
+                        *theta -= learning_rate * *m;
                     }
                 }
                 (Optimizer::Adam { .. }, None) => unreachable!("Adam state has second moments"),
