@@ -15,13 +15,18 @@
 //!   held-out errors are quadratic forms in the same sums.
 //! * **Parallel across replicates**, sequential faer products inside (never nested).
 //!
-//! Implemented so far: Gaussian inputs ([`GaussianInputs`]), linear and network
-//! teachers ([`LinearTeacher`], [`NetworkTeacher`]), ridge paths and simulated learning
-//! curves with held-out or exact population test errors ([`simulate_learning_curve`]).
+//! * **Training** ([`train`]) follows the authors' Keras/PyTorch set-up (MSE, SGD or
+//!   Adam, mini-batches, early stopping, log-spaced snapshots) with manual
+//!   backpropagation on faer products, so that the theory can be applied to learned
+//!   features; a snapshot's hidden layers are ordinary `dsrf_rainbow::Layer`s.
+//!
+//! Contents: Gaussian inputs ([`GaussianInputs`]), linear and network teachers
+//! ([`LinearTeacher`], [`NetworkTeacher`]), ridge paths and simulated learning curves
+//! with held-out or exact population test errors ([`simulate_learning_curve`]),
 //! Monte-Carlo estimates of the population moments from one sample set
-//! ([`estimate_moments`], [`estimate_network_covariances`]). Planned (tracked in the
-//! project's issues): network training and `dsrf simulate`. Real data: IDX files (plain
-//! or gzip), the parity and Fashion class maps, normalisation and seeded splits.
+//! ([`estimate_moments`], [`estimate_network_covariances`]), real data (IDX files, plain
+//! or gzip; the parity and Fashion class maps; normalisation and seeded splits) and
+//! network training ([`TrainableNetwork`], [`train`]). See `docs/simulate.md`.
 #![deny(missing_docs)]
 
 mod curve;
