@@ -143,3 +143,51 @@ impl GaussianInputs {
         x
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The three roots and the mean give the stated first and second moments.
+    #[test]
+    fn moments_of_every_input_kind() {
+        let n = 200_000;
+        let spectrum = [4.0, 1.0, 0.25];
+        let full = Mat::from_fn(3, 3, |i, j| if i == j { spectrum[i] } else { 0.0 });
+        for (name, inputs) in [
+            ("isotropic", GaussianInputs::isotropic(3)),
+            (
+                "diagonal",
+                GaussianInputs::from_spectrum(&spectrum).unwrap(),
+            ),
+            (
+                "full",
+                GaussianInputs::from_covariance(full.as_ref()).unwrap(),
+            ),
+        ] {
+            let inputs = inputs.with_mean(vec![1.0, -2.0, 0.5]).unwrap();
+            let x = inputs.sample(&mut stream(5, 0), n);
+            for i in 0..3 {
+                let mean = (0..n).map(|j| x[(i, j)]).sum::<f64>() / n as f64;
+                let var = (0..n).map(|j| (x[(i, j)] - mean).powi(2)).sum::<f64>() / n as f64;
+                let expected = if name == "isotropic" {
+                    1.0
+                } else {
+                    spectrum[i]
+                };
+                let m = [1.0, -2.0, 0.5][i];
+                assert!(
+                    (mean - m).abs() < 5.0 * (expected / n as f64).sqrt(),
+                    "{name} {i}"
+                );
+                assert!((var / expected - 1.0).abs() < 0.02, "{name} {i}: {var}");
+            }
+        }
+        assert!(
+            GaussianInputs::isotropic(3)
+                .with_mean(vec![0.0; 2])
+                .is_err()
+        );
+        assert!(GaussianInputs::from_spectrum(&[1.0, -1.0]).is_err());
+    }
+}

@@ -49,7 +49,7 @@ pub use error::SimError;
 pub use estimate::{EstimatedMoments, estimate_moments, estimate_network_covariances};
 pub use gaussian::{GaussianInputs, standard_normal, stream};
 pub use moments::SecondMoments;
-pub use sampler::{FeatureSampler, LinearTeacher, NetworkTeacher};
+pub use sampler::{DatasetSampler, FeatureSampler, LinearTeacher, NetworkTeacher};
 pub use training::{
     EpochRecord, Gradient, Initialization, Optimizer, Snapshot, TrainableNetwork, TrainingConfig,
     TrainingRun, log_spaced_steps, train,

@@ -92,3 +92,54 @@ fn seeded_splits_partition_the_samples() {
     assert_ne!(parts, split(1000, &[0.1, 0.25, 0.25, 0.4], 8).unwrap());
     assert!(split(10, &[0.7, 0.7], 1).is_err());
 }
+
+/// Samples from a pool come from its rows (features through the map, centred) with
+/// their own labels; the sampler is reproducible from the stream.
+#[test]
+fn dataset_sampler_draws_rows_with_their_labels() {
+    use dsrf_rainbow::{Activation, Layer};
+    use dsrf_sim::{Dataset, DatasetSampler, FeatureSampler, stream};
+    use faer::Mat;
+    let inputs = Mat::from_fn(3, 5, |i, j| (i * 5 + j) as f64 / 10.0);
+    let labels: Vec<f64> = (0..5).map(|j| j as f64).collect();
+    let layer = Layer {
+        weights: Mat::from_fn(2, 3, |i, j| if i == j { 1.0 } else { 0.5 }),
+        activation: Activation::Tanh,
+    };
+    let centre = vec![0.1, -0.2];
+    let sampler = DatasetSampler::new(
+        Dataset {
+            inputs: inputs.clone(),
+            labels,
+        },
+        vec![layer.clone()],
+        Some(centre.clone()),
+    )
+    .unwrap();
+    assert_eq!(sampler.feature_dim(), 2);
+    let (phi, y) = sampler.sample(&mut stream(3, 0), 40);
+    let (again, _) = sampler.sample(&mut stream(3, 0), 40);
+    assert_eq!(phi, again);
+    let mut seen = [false; 5];
+    for k in 0..40 {
+        let j = y[k] as usize;
+        seen[j] = true;
+        for i in 0..2 {
+            let pre: f64 = (0..3).map(|c| layer.weights[(i, c)] * inputs[(c, j)]).sum();
+            assert!((phi[(i, k)] - (pre.tanh() - centre[i])).abs() < 1e-15);
+        }
+    }
+    assert!(
+        seen.iter().all(|s| *s),
+        "40 draws from 5 rows hit every row"
+    );
+    let bad = DatasetSampler::new(
+        Dataset {
+            inputs,
+            labels: vec![0.0; 5],
+        },
+        vec![layer],
+        Some(vec![0.0; 3]),
+    );
+    assert!(bad.unwrap_err().to_string().contains("centre"));
+}
