@@ -15,7 +15,6 @@
 //! near-singular A) get an anchor of their own, so the worst case is one Cholesky per
 //! penalty, i.e. a direct solve each.
 
-use faer::linalg::matmul::matmul;
 use faer::linalg::solvers::SolveCore;
 use faer::{Accum, Conj, Mat, MatRef, Par, Side};
 
@@ -50,22 +49,33 @@ pub fn ridge_path_normal(
     if s == 0 || penalties.is_empty() {
         return Ok(out);
     }
-    // The full symmetric matrix, for the factorisations and the residual checks.
-    let mut full = Mat::<f64>::zeros(s, s);
-    full.copy_from_triangular_lower(a);
-    for j in 0..s {
-        for i in 0..j {
-            full[(i, j)] = full[(j, i)];
+    // Only the lower triangle is ever read: the factorisation uses it, and products
+    // with A are formed from it and its transpose.
+    let a_norm = {
+        let mut sum = 0.0;
+        for j in 0..s {
+            sum += a[(j, j)] * a[(j, j)];
+            for i in j + 1..s {
+                sum += 2.0 * a[(i, j)] * a[(i, j)];
+            }
         }
-    }
-    let a_norm = full.norm_l2();
+        sum.sqrt()
+    };
     let b_norm = b.iter().map(|v| v * v).sum::<f64>().sqrt();
     let mut unsolved: Vec<usize> = (0..penalties.len()).collect();
     unsolved.sort_by(|&i, &j| penalties[i].total_cmp(&penalties[j]));
     while !unsolved.is_empty() {
-        // Anchor at the middle (in λ order) of what is left.
-        let anchor = penalties[unsolved[unsolved.len() / 2]];
-        let mut shifted = full.clone();
+        // Anchor at the penalty nearest the arithmetic middle of what is left: the
+        // shifted operators' spread (a + λ)/(a + λ₀) over the small eigenvalues a is
+        // then balanced between the smallest and the largest penalty.
+        let middle = 0.5 * (penalties[unsolved[0]] + penalties[unsolved[unsolved.len() - 1]]);
+        let anchor = unsolved
+            .iter()
+            .map(|&k| penalties[k])
+            .min_by(|x, y| (x - middle).abs().total_cmp(&(y - middle).abs()))
+            .expect("unsolved is not empty");
+        let mut shifted = Mat::<f64>::zeros(s, s);
+        shifted.copy_from_triangular_lower(a);
         for i in 0..s {
             shifted[(i, i)] += anchor;
         }
@@ -79,14 +89,7 @@ pub fn ridge_path_normal(
         let candidates = shifted_solutions(&apply_k, b, &shifts, a_norm + anchor, b_norm);
         // Accept what a direct solve would: ‖b − (A + λ)w‖ ≤ 16ε((‖A‖_F + λ)‖w‖ + ‖b‖).
         let mut residual = Mat::<f64>::zeros(s, unsolved.len());
-        matmul(
-            residual.as_mut(),
-            Accum::Replace,
-            full.as_ref(),
-            candidates.as_ref(),
-            -1.0,
-            par,
-        );
+        symmetric_product(residual.as_mut(), a, candidates.as_ref(), -1.0, par);
         let mut left = Vec::new();
         for (k, &index) in unsolved.iter().enumerate() {
             let lambda = penalties[index];
@@ -108,6 +111,39 @@ pub fn ridge_path_normal(
     Ok(out)
 }
 
+/// dst = alpha · A W for symmetric A given by its lower triangle.
+fn symmetric_product(
+    mut dst: faer::MatMut<'_, f64>,
+    lower: MatRef<'_, f64>,
+    w: MatRef<'_, f64>,
+    alpha: f64,
+    par: Par,
+) {
+    use faer::linalg::matmul::triangular::{BlockStructure, matmul as tri};
+    tri(
+        dst.as_mut(),
+        BlockStructure::Rectangular,
+        Accum::Replace,
+        lower,
+        BlockStructure::TriangularLower,
+        w,
+        BlockStructure::Rectangular,
+        alpha,
+        par,
+    );
+    tri(
+        dst,
+        BlockStructure::Rectangular,
+        Accum::Add,
+        lower.transpose(),
+        BlockStructure::StrictTriangularUpper,
+        w,
+        BlockStructure::Rectangular,
+        alpha,
+        par,
+    );
+}
+
 /// (I + σK)⁻¹ K b for every shift σ by one Lanczos run on K (applied by `apply_k`),
 /// stopped when every shift's estimated residual, mapped back through ‖M‖ ≤
 /// `m_norm`, is at the level of a direct solve (or the Krylov space is exhausted).
@@ -118,30 +154,42 @@ fn shifted_solutions(
     m_norm: f64,
     b_norm: f64,
 ) -> Mat<f64> {
+    use faer::linalg::matmul::matmul;
     let s = b.len();
     let mut c = Mat::from_fn(s, 1, |i, _| b[i]);
     apply_k(&mut c);
     let c_norm = dot(c.col(0), c.col(0)).sqrt();
-    let mut out = Mat::<f64>::zeros(s, shifts.len());
     if c_norm == 0.0 {
-        return out;
+        return Mat::zeros(s, shifts.len());
     }
-    let mut basis: Vec<Mat<f64>> = vec![Mat::from_fn(s, 1, |i, _| c[(i, 0)] / c_norm)];
+    let max_steps = LANCZOS_STEPS.min(s);
+    // The Lanczos basis as columns; `size` of them are filled.
+    let mut basis = Mat::<f64>::zeros(s, max_steps);
+    basis
+        .col_mut(0)
+        .copy_from(c.col(0) * faer::Scale(1.0 / c_norm));
+    let mut size = 1;
     let (mut alphas, mut betas) = (Vec::new(), Vec::new());
     let mut coefficients: Vec<Vec<f64>> = vec![Vec::new(); shifts.len()];
-    for step in 0..LANCZOS_STEPS.min(s) {
-        let mut u = basis[step].clone();
+    let mut u = Mat::<f64>::zeros(s, 1);
+    let mut h = Mat::<f64>::zeros(max_steps, 1);
+    for step in 0..max_steps {
+        u.col_mut(0).copy_from(basis.col(step));
         apply_k(&mut u);
-        let alpha = dot(basis[step].col(0), u.col(0));
-        alphas.push(alpha);
-        // Full reorthogonalisation, twice (the basis is short).
+        alphas.push(dot(basis.col(step), u.col(0)));
+        // Full reorthogonalisation against the basis, twice (it is short).
+        let v = basis.as_ref().subcols(0, size);
         for _ in 0..2 {
-            for v in &basis {
-                let h = dot(v.col(0), u.col(0));
-                for i in 0..s {
-                    u[(i, 0)] -= h * v[(i, 0)];
-                }
-            }
+            let mut hk = h.as_mut().subrows_mut(0, size);
+            matmul(
+                hk.as_mut(),
+                Accum::Replace,
+                v.transpose(),
+                u.as_ref(),
+                1.0,
+                Par::Seq,
+            );
+            matmul(u.as_mut(), Accum::Add, v, hk.as_ref(), -1.0, Par::Seq);
         }
         let beta = dot(u.col(0), u.col(0)).sqrt();
         let mut all = true;
@@ -157,19 +205,25 @@ fn shifted_solutions(
         // K is positive definite with ‖K‖ = 1/(a_min + λ₀): β at rounding level of
         // that means the Krylov space is invariant and the solutions are exact.
         let exhausted = beta <= f64::EPSILON * alphas.iter().fold(0.0f64, |m, a| m.max(a.abs()));
-        if all || exhausted {
+        if all || exhausted || size == max_steps {
             break;
         }
         betas.push(beta);
-        basis.push(Mat::from_fn(s, 1, |i, _| u[(i, 0)] / beta));
+        basis
+            .col_mut(size)
+            .copy_from(u.col(0) * faer::Scale(1.0 / beta));
+        size += 1;
     }
-    for (k, y) in coefficients.iter().enumerate() {
-        for (j, yj) in y.iter().enumerate() {
-            for i in 0..s {
-                out[(i, k)] += c_norm * yj * basis[j][(i, 0)];
-            }
-        }
-    }
+    let y = Mat::from_fn(size, shifts.len(), |j, k| c_norm * coefficients[k][j]);
+    let mut out = Mat::<f64>::zeros(s, shifts.len());
+    matmul(
+        out.as_mut(),
+        Accum::Replace,
+        basis.as_ref().subcols(0, size),
+        y.as_ref(),
+        1.0,
+        Par::Seq,
+    );
     out
 }
 
