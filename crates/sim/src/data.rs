@@ -72,6 +72,27 @@ pub fn parse_idx(bytes: &[u8]) -> Result<IdxArray, String> {
     })
 }
 
+impl IdxArray {
+    /// The bytes of an uncompressed IDX file (the inverse of [`parse_idx`]).
+    pub fn encode(&self) -> Result<Vec<u8>, String> {
+        let count: usize = self.dims.iter().product();
+        if count != self.data.len() || self.dims.len() > 255 {
+            return Err(format!(
+                "dimensions {:?} do not match {} entries",
+                self.dims,
+                self.data.len()
+            ));
+        }
+        let mut out = vec![0, 0, 0x08, self.dims.len() as u8];
+        for &d in &self.dims {
+            let d = u32::try_from(d).map_err(|_| format!("dimension {d} exceeds the IDX limit"))?;
+            out.extend_from_slice(&d.to_be_bytes());
+        }
+        out.extend_from_slice(&self.data);
+        Ok(out)
+    }
+}
+
 /// Inputs (d × n, samples as columns) with one label each.
 #[derive(Debug, Clone)]
 pub struct Dataset {

@@ -143,3 +143,16 @@ fn dataset_sampler_draws_rows_with_their_labels() {
     );
     assert!(bad.unwrap_err().to_string().contains("centre"));
 }
+
+#[test]
+fn encode_is_the_inverse_of_parse() {
+    let pixels: Vec<u8> = (0..24).map(|i| (i * 7) as u8).collect();
+    let bytes = idx(&[2, 3, 4], &pixels);
+    let array = parse_idx(&bytes).unwrap();
+    assert_eq!(array.encode().unwrap(), bytes);
+    let broken = dsrf_sim::IdxArray {
+        dims: vec![2, 2],
+        data: vec![0; 3],
+    };
+    assert!(broken.encode().is_err());
+}
