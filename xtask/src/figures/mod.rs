@@ -1,0 +1,360 @@
+//! `cargo xtask figures`: regenerates the paper's random-feature figures from scratch,
+//! theory and simulation side by side, as SVG pictures and data (CSV + JSON per
+//! figure, with a metadata header), plus a summary per figure and a gallery
+//! (`docs/figures.md` after a full run).
+//!
+//! ```text
+//! cargo xtask figures [--quick] [--only ID,..] [--out DIR] [--jobs N] [--shard K/N]
+//! cargo xtask figures --merge DIR [--jobs N]
+//! ```
+//!
+//! Layout: `experiment` (the contract of a figure: work units → raw rows → table →
+//! summary and picture), `driver` (running units, writing outputs), `shard`
+//! (slicing and merging), `gallery` (the markdown page), `models` (the networks and
+//! the two theory routes), `curves` (the engine of the four learning-curve figures),
+//! `columns` and `summary` (reading tables, agreement statistics), `spectra`
+//! (sampled layer spectra), `plot` (drawing helpers), and one module per figure.
+
+mod columns;
+mod curves;
+mod driver;
+mod experiment;
+mod fig1_rainbow;
+mod gallery;
+mod models;
+mod plot;
+mod precursor_depth;
+mod precursor_ridge;
+mod precursor_spectrum;
+mod rf_emp;
+mod shard;
+mod spectra;
+mod summary;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+pub use driver::{Outputs, compute};
+pub use experiment::{Experiment, Mode};
+pub use gallery::write_all as write_gallery;
+pub use shard::Shard;
+pub use summary::{Agreement, Check, ReadOff, Summary};
+
+/// Every figure, in gallery order.
+pub const FIGURES: [&str; 5] = [
+    fig1_rainbow::ID,
+    rf_emp::ID,
+    precursor_ridge::ID,
+    precursor_depth::ID,
+    precursor_spectrum::ID,
+];
+
+/// The experiment of figure `id` in `mode`.
+pub fn experiment(id: &str, mode: Mode) -> Result<Box<dyn Experiment>> {
+    Ok(match id {
+        fig1_rainbow::ID => Box::new(fig1_rainbow::Fig1::new(mode)),
+        rf_emp::ID => Box::new(rf_emp::RfEmp::new(mode)),
+        precursor_ridge::ID => Box::new(precursor_ridge::PrecursorRidge::new(mode)),
+        precursor_depth::ID => Box::new(precursor_depth::PrecursorDepth::new(mode)),
+        precursor_spectrum::ID => Box::new(precursor_spectrum::PrecursorSpectrum::new(mode)),
+        other => bail!("unknown figure `{other}` (known: {})", FIGURES.join(", ")),
+    })
+}
+
+/// Parsed command line.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Quick or full sizes.
+    pub mode: Mode,
+    /// The figures to run (all by default).
+    pub only: Vec<String>,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Thread count (rayon and faer), if given.
+    pub jobs: Option<usize>,
+    /// Run only this slice of the work units.
+    pub shard: Option<Shard>,
+    /// Merge the shards found in this folder instead of computing.
+    pub merge: Option<PathBuf>,
+    /// Draw progress bars (on stderr, when it is a terminal).
+    pub progress: bool,
+    /// Where the gallery for the docs goes (written after complete full runs).
+    pub docs: Option<PathBuf>,
+    /// Only rewrite the gallery pages from the files already in this folder.
+    pub gallery: Option<PathBuf>,
+}
+
+impl Options {
+    /// Defaults: full mode, every figure, `figures/` in the workspace root.
+    pub fn new(mode: Mode) -> Self {
+        Options {
+            mode,
+            only: FIGURES.iter().map(|s| s.to_string()).collect(),
+            out: crate::workspace_root().join("figures"),
+            jobs: None,
+            shard: None,
+            merge: None,
+            progress: true,
+            docs: Some(crate::workspace_root().join("docs").join("figures.md")),
+            gallery: None,
+        }
+    }
+}
+
+fn usage() -> &'static str {
+    "usage: cargo xtask figures [--quick] [--only ID,..] [--out DIR] [--jobs N] [--shard K/N]\n       \
+     cargo xtask figures --merge DIR [--jobs N]\n\n\
+     Regenerates the paper's figures (theory and simulation) as SVG + CSV + JSON.\n\n\
+     options:\n  \
+     --quick      small sizes and few seeds (all figures in well under a minute)\n  \
+     --only IDS   comma-separated figure ids (default: all)\n  \
+     --out DIR    output folder (default: figures/ in the workspace root)\n  \
+     --jobs N     number of threads (rayon pool and faer)\n  \
+     --shard K/N  compute only the K-th of N slices of the work units (partial tables\n               \
+     in DIR/shards/); assemble them with --merge DIR\n  \
+     --merge DIR  assemble the shards in DIR/shards into the figures, tables and gallery\n  \
+     --gallery DIR  only rewrite the gallery pages from the outputs already in DIR\n\n\
+     figures: fig1_rainbow, rf_emp, precursor_ridge, precursor_depth, precursor_spectrum\n\
+     After a complete full run (or merge) the gallery docs/figures.md is regenerated."
+}
+
+/// Parses the arguments after `figures`.
+pub fn parse(args: &[String]) -> Result<Option<Options>> {
+    let mut options = Options::new(Mode::Full);
+    let mut out_given = false;
+    let mut compute_flags = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| anyhow!("{name} needs a value\n\n{}", usage()))
+        };
+        match arg.as_str() {
+            "-h" | "--help" => {
+                println!("{}", usage());
+                return Ok(None);
+            }
+            "--quick" => {
+                options.mode = Mode::Quick;
+                compute_flags.push("--quick");
+            }
+            "--only" => {
+                let list = value("--only")?;
+                options.only = Vec::new();
+                for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    if !FIGURES.contains(&id) {
+                        bail!("unknown figure `{id}` (known: {})", FIGURES.join(", "));
+                    }
+                    if !options.only.iter().any(|o| o == id) {
+                        options.only.push(id.to_string());
+                    }
+                }
+                if options.only.is_empty() {
+                    bail!("--only needs at least one figure id");
+                }
+                compute_flags.push("--only");
+            }
+            "--out" => {
+                options.out = PathBuf::from(value("--out")?);
+                out_given = true;
+            }
+            "--jobs" => {
+                let v = value("--jobs")?;
+                let n: usize = v
+                    .parse()
+                    .with_context(|| format!("--jobs: bad number `{v}`"))?;
+                if n == 0 {
+                    bail!("--jobs must be at least 1");
+                }
+                options.jobs = Some(n);
+            }
+            "--shard" => {
+                options.shard = Some(Shard::parse(&value("--shard")?)?);
+                compute_flags.push("--shard");
+            }
+            "--merge" => options.merge = Some(PathBuf::from(value("--merge")?)),
+            "--gallery" => options.gallery = Some(PathBuf::from(value("--gallery")?)),
+            other => bail!("unknown option `{other}`\n\n{}", usage()),
+        }
+    }
+    if options.merge.is_some() && (!compute_flags.is_empty() || out_given) {
+        bail!(
+            "--merge DIR reads and writes DIR and takes the mode and figures from the shards; \
+             it cannot be combined with {}",
+            if out_given {
+                "--out".to_string()
+            } else {
+                compute_flags.join(", ")
+            }
+        );
+    }
+    Ok(Some(options))
+}
+
+/// `cargo xtask figures ...`.
+pub fn main(args: &[String]) -> Result<()> {
+    let Some(options) = parse(args)? else {
+        return Ok(());
+    };
+    if let Some(n) = options.jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("cannot build the thread pool")?;
+        faer::set_global_parallelism(faer::Par::rayon(n));
+    }
+    run(&options)
+}
+
+/// Runs (or merges) as the options say, writes every output, and fails at the end if
+/// a required agreement (full mode) is not met.
+pub fn run(options: &Options) -> Result<()> {
+    if let Some(dir) = &options.gallery {
+        for path in gallery::write_all(dir, options.docs.as_deref())? {
+            eprintln!("gallery: {}", path.display());
+        }
+        return Ok(());
+    }
+    let start = Instant::now();
+    let dir = match &options.merge {
+        Some(dir) => dir.clone(),
+        None => options.out.clone(),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut failures = Vec::new();
+    if options.merge.is_some() {
+        for merged in shard::merge(&dir, experiment)? {
+            let exp = merged.experiment.as_ref();
+            let outputs = driver::assemble(exp, &merged.raw, Some(merged.seconds))?;
+            driver::write(&dir, exp.id(), &outputs)?;
+            eprintln!(
+                "{}: merged {} partial table(s); {}",
+                exp.id(),
+                merged.partials,
+                headline(&outputs.summary)
+            );
+            failures.extend(requirement_failures(&outputs.summary));
+        }
+    } else {
+        let experiments: Vec<Box<dyn Experiment>> = options
+            .only
+            .iter()
+            .map(|id| experiment(id, options.mode))
+            .collect::<Result<_>>()?;
+        let counts: Vec<usize> = experiments.iter().map(|e| e.units().len()).collect();
+        let slices: Vec<Vec<usize>> = match options.shard {
+            Some(shard) => shard.assign(&counts),
+            None => counts.iter().map(|&c| (0..c).collect()).collect(),
+        };
+        for (exp, units) in experiments.iter().zip(slices) {
+            let exp = exp.as_ref();
+            let t0 = Instant::now();
+            let bar = driver::progress_bar(exp.id(), units.len(), options.progress);
+            let results = driver::run_units(exp, &units, &bar)?;
+            bar.finish_and_clear();
+            let seconds = t0.elapsed().as_secs_f64();
+            match options.shard {
+                Some(shard) => {
+                    let path = shard::write_partial(&dir, exp, shard, results, seconds)?;
+                    eprintln!(
+                        "{}: {} unit(s) of shard {}/{} in {seconds:.1} s → {}",
+                        exp.id(),
+                        units.len(),
+                        shard.index,
+                        shard.count,
+                        path.display()
+                    );
+                }
+                None => {
+                    let raw = driver::raw_table(exp, exp.metadata(), results)?;
+                    let outputs = driver::assemble(exp, &raw, Some(seconds))?;
+                    driver::write(&dir, exp.id(), &outputs)?;
+                    eprintln!(
+                        "{}: {seconds:.1} s; {}",
+                        exp.id(),
+                        headline(&outputs.summary)
+                    );
+                    failures.extend(requirement_failures(&outputs.summary));
+                }
+            }
+        }
+    }
+    if options.shard.is_none() {
+        let written = gallery::write_all(&dir, options.docs.as_deref())?;
+        for path in written {
+            eprintln!("gallery: {}", path.display());
+        }
+    }
+    eprintln!("total: {:.1} s", start.elapsed().as_secs_f64());
+    if !failures.is_empty() {
+        bail!("required agreement not met:\n  {}", failures.join("\n  "));
+    }
+    Ok(())
+}
+
+/// One line of a summary for the terminal.
+fn headline(summary: &Summary) -> String {
+    let agreement: Vec<String> = summary
+        .agreement
+        .iter()
+        .map(|a| {
+            format!(
+                "{}: median {:.2} %",
+                a.comparison,
+                100.0 * a.median_relative_deviation
+            )
+        })
+        .collect();
+    let held = summary.checks.iter().filter(|c| c.holds).count();
+    let claims = format!("claims {held}/{} hold", summary.checks.len());
+    if agreement.is_empty() {
+        claims
+    } else {
+        format!("{}; {claims}", agreement.join(", "))
+    }
+}
+
+fn requirement_failures(summary: &Summary) -> Vec<String> {
+    summary
+        .agreement
+        .iter()
+        .filter(|a| !a.passes())
+        .map(|a| {
+            format!(
+                "{}: {} median relative deviation {:.2} % ≥ {:.1} %",
+                summary.figure,
+                a.comparison,
+                100.0 * a.median_relative_deviation,
+                100.0 * a.required_below.unwrap_or(0.0)
+            )
+        })
+        .collect()
+}
+
+/// `path` relative to `base` (both made absolute), for links in generated pages.
+pub fn relative_path(path: &Path, base: &Path) -> PathBuf {
+    let absolute = |p: &Path| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                std::env::current_dir().unwrap_or_default().join(p)
+            }
+        })
+    };
+    let (path, base) = (absolute(path), absolute(base));
+    let p: Vec<_> = path.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c.as_os_str());
+    }
+    out
+}
