@@ -204,8 +204,10 @@ impl Activation {
         }
         match self {
             Activation::Linear => {}
-            Activation::Tanh => each(m, crate::elementary::tanh),
-            Activation::ScaledTanh(a) => each(m, |x| crate::elementary::tanh(a * x)),
+            Activation::Tanh => columns(m, |c| crate::elementary::map_tanh(c, 1.0, |_, t| t)),
+            Activation::ScaledTanh(a) => {
+                columns(m, |c| crate::elementary::map_tanh(c, *a, |_, t| t))
+            }
             Activation::Erf => each(m, libm::erf),
             Activation::Relu => each(m, |x| x.max(0.0)),
             _ => each(m, |x| self.apply(x)),
@@ -226,14 +228,15 @@ impl Activation {
             }
         }
         match self {
-            Activation::Tanh => each(m, |x| {
-                let t = crate::elementary::tanh(x);
-                1.0 - t * t
+            Activation::Tanh => columns(m, |c| {
+                crate::elementary::map_tanh(c, 1.0, |_, t| 1.0 - t * t)
             }),
-            Activation::ScaledTanh(a) => each(m, |x| {
-                let t = crate::elementary::tanh(a * x);
-                a * (1.0 - t * t)
-            }),
+            Activation::ScaledTanh(a) => {
+                let a = *a;
+                columns(m, |c| {
+                    crate::elementary::map_tanh(c, a, move |_, t| a * (1.0 - t * t))
+                })
+            }
             Activation::Custom(c) => {
                 let d = c.derivative.as_ref()?;
                 each(m, |x| d(x))
@@ -391,5 +394,12 @@ mod tests {
                 assert!((fd - d).abs() < 1e-8, "{name} at {x}: {fd} vs {d}");
             }
         }
+    }
+}
+
+/// Runs `f` on every column of `m` as a contiguous slice.
+fn columns(m: &mut faer::Mat<f64>, f: impl Fn(&mut [f64])) {
+    for j in 0..m.ncols() {
+        f(m.col_as_slice_mut(j));
     }
 }
