@@ -340,6 +340,13 @@ pub(crate) fn normal_density(x: f64) -> f64 {
         * std::f64::consts::FRAC_1_SQRT_2
 }
 
+/// Runs `f` on every column of `m` as a contiguous slice.
+fn columns(m: &mut faer::Mat<f64>, f: impl Fn(&mut [f64])) {
+    for j in 0..m.ncols() {
+        f(m.col_as_slice_mut(j));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,12 +401,5 @@ mod tests {
                 assert!((fd - d).abs() < 1e-8, "{name} at {x}: {fd} vs {d}");
             }
         }
-    }
-}
-
-/// Runs `f` on every column of `m` as a contiguous slice.
-fn columns(m: &mut faer::Mat<f64>, f: impl Fn(&mut [f64])) {
-    for j in 0..m.ncols() {
-        f(m.col_as_slice_mut(j));
     }
 }
