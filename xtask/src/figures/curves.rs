@@ -420,6 +420,16 @@ pub struct SeriesData {
 }
 
 impl SeriesData {
+    /// The first key column as a number (γ for the Figure 1 families; NaN if not one).
+    pub fn first_key(&self) -> f64 {
+        self.keys
+            .first()
+            .and_then(|k| k.parse().ok())
+            .unwrap_or(f64::NAN)
+    }
+}
+
+impl SeriesData {
     /// The curve of `source` (`theory` or `theory_mc`).
     pub fn curve(&self, source: &str) -> &[(f64, f64, f64)] {
         if source == THEORY_MC {

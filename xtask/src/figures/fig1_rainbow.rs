@@ -6,14 +6,12 @@
 //! gives lower error; for γ = 0 a bump peaking near α ≈ 0.4.
 
 use anyhow::Result;
-use dsrf_report::{Axis, Cell, Colour, ColourScale, Figure, Marker, Metadata, Panel, Table};
+use dsrf_report::{Axis, Colour, ColourScale, Figure, Marker, Metadata, Panel, Table};
 use dsrf_theory::Penalty;
 
-use super::curves::{
-    CurveSeries, CurveSetup, Curves, SeriesData, THEORY, curve_units, read_series,
-};
+use super::curves::{CurveSetup, Curves, SeriesData, THEORY, curve_units, read_series};
 use super::experiment::{Experiment, Mode};
-use super::models::rainbow_fig1;
+use super::models::rainbow_fig1_series;
 use super::plot::{Bars, XVar, marker_kind, simulation_markers, style_legend, theory_line};
 use super::summary::{Agreement, Check, ReadOff, Summary};
 
@@ -59,23 +57,13 @@ impl Fig1 {
             test_size: mode.pick(2000, 400),
             sim_seed: SIM_SEED,
             monte_carlo: None,
-            series: GAMMAS
-                .iter()
-                .map(|&g| CurveSeries {
-                    keys: vec![Cell::Number(g)],
-                    network: rainbow_fig1(d, g, NETWORK_SEED),
-                })
-                .collect(),
+            series: rainbow_fig1_series(d, &GAMMAS, NETWORK_SEED),
         };
         Fig1 {
             mode,
             curves: Curves::new(setup),
         }
     }
-}
-
-fn gamma_of(s: &SeriesData) -> f64 {
-    s.keys[0].parse().unwrap_or(f64::NAN)
 }
 
 impl Experiment for Fig1 {
@@ -117,11 +105,14 @@ impl Experiment for Fig1 {
         let agreement = vec![Agreement::of("simulation vs theory", &pairs, required)];
         let at2: Vec<(f64, f64)> = series
             .iter()
-            .map(|s| (gamma_of(s), s.theory_at_alpha(2.0)))
+            .map(|s| (SeriesData::first_key(s), s.theory_at_alpha(2.0)))
             .collect();
         let sim2: Vec<(f64, f64)> = series
             .iter()
-            .filter_map(|s| s.simulation_near(2.0).map(|(_, e)| (gamma_of(s), e)))
+            .filter_map(|s| {
+                s.simulation_near(2.0)
+                    .map(|(_, e)| (SeriesData::first_key(s), e))
+            })
             .collect();
         let decreasing = |v: &[(f64, f64)]| v.windows(2).all(|w| w[1].1 < w[0].1);
         let list = |v: &[(f64, f64)]| {
@@ -136,12 +127,12 @@ impl Experiment for Fig1 {
             for &(alpha, ..) in first.simulation.iter().filter(|s| s.0 >= 0.5) {
                 let v: Vec<(f64, f64)> = series
                     .iter()
-                    .map(|s| (gamma_of(s), s.theory_at_alpha(alpha)))
+                    .map(|s| (SeriesData::first_key(s), s.theory_at_alpha(alpha)))
                     .collect();
                 ordered_everywhere &= decreasing(&v);
             }
         }
-        let g0 = series.iter().find(|s| gamma_of(s) == 0.0);
+        let g0 = series.iter().find(|s| SeriesData::first_key(s) == 0.0);
         let peak0 = g0.and_then(|s| s.peak_in(0.1, 1.0));
         let mut checks = vec![
             Check {
@@ -190,7 +181,7 @@ impl Experiment for Fig1 {
             ));
         }
         for s in &series {
-            let g = gamma_of(s);
+            let g = SeriesData::first_key(s);
             if g == 0.2 {
                 readoffs.push(ReadOff::value(
                     "γ = 0.2: ε_g at α ≈ 0.3",
@@ -259,7 +250,7 @@ impl Experiment for Fig1 {
             Axis::linear("ε_g"),
         );
         for s in &series {
-            let colour = Colour::Scale(gamma_of(s));
+            let colour = Colour::Scale(SeriesData::first_key(s));
             panel = panel
                 .with_series(theory_line(s, XVar::Alpha, colour))
                 .with_series(simulation_markers(

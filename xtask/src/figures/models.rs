@@ -22,6 +22,17 @@ pub fn rainbow_fig1(d: usize, gamma: f64, seed: u64) -> NetworkSpec {
     NetworkSpec::figure1_rainbow(seed, d, gamma)
 }
 
+/// One Figure 1 network per γ (key column: γ), all from the same seed.
+pub fn rainbow_fig1_series(d: usize, gammas: &[f64], seed: u64) -> Vec<super::curves::CurveSeries> {
+    gammas
+        .iter()
+        .map(|&g| super::curves::CurveSeries {
+            keys: vec![dsrf_report::Cell::Number(g)],
+            network: rainbow_fig1(d, g, seed),
+        })
+        .collect()
+}
+
 /// The precursor's deep random features on x ~ 𝒩(0, I_d): layers (width, Δ = 1,
 /// activation) for the learner and the target.
 pub fn precursor(

@@ -6,17 +6,14 @@
 //! 4.2 (dashed); markers are simulations (10 repeats).
 
 use anyhow::Result;
-use dsrf_report::{
-    Axis, Cell, Colour, ColourScale, Figure, Marker, Metadata, Panel, SeriesKind, Table,
-};
+use dsrf_report::{Axis, Colour, ColourScale, Figure, Marker, Metadata, Panel, SeriesKind, Table};
 use dsrf_theory::Penalty;
 
 use super::curves::{
-    CurveSeries, CurveSetup, Curves, MonteCarlo, SeriesData, THEORY, THEORY_MC, curve_units,
-    read_series,
+    CurveSetup, Curves, MonteCarlo, SeriesData, THEORY, THEORY_MC, curve_units, read_series,
 };
 use super::experiment::{Experiment, Mode};
-use super::models::rainbow_fig1;
+use super::models::rainbow_fig1_series;
 use super::plot::{
     Bars, XVar, marker_kind, simulation_markers, style_legend, theory_dashed, theory_mc_line,
 };
@@ -66,23 +63,13 @@ impl RfEmp {
                 samples: mode.pick(10_000, 2_000),
                 seed: MC_SEED,
             }),
-            series: GAMMAS
-                .iter()
-                .map(|&g| CurveSeries {
-                    keys: vec![Cell::Number(g)],
-                    network: rainbow_fig1(d, g, NETWORK_SEED),
-                })
-                .collect(),
+            series: rainbow_fig1_series(d, &GAMMAS, NETWORK_SEED),
         };
         RfEmp {
             mode,
             curves: Curves::new(setup),
         }
     }
-}
-
-fn gamma_of(s: &SeriesData) -> f64 {
-    s.keys[0].parse().unwrap_or(f64::NAN)
 }
 
 impl Experiment for RfEmp {
@@ -147,10 +134,10 @@ impl Experiment for RfEmp {
         let last = 2.0;
         let end: Vec<(f64, f64)> = series
             .iter()
-            .map(|s| (gamma_of(s), s.at_alpha(THEORY_MC, last)))
+            .map(|s| (SeriesData::first_key(s), s.at_alpha(THEORY_MC, last)))
             .collect();
         let decreasing = end.windows(2).all(|w| w[1].1 < w[0].1);
-        let first = series.iter().find(|s| gamma_of(s) == 0.01);
+        let first = series.iter().find(|s| SeriesData::first_key(s) == 0.01);
         let peak = first.and_then(|s| s.peak_in_source(THEORY_MC, 0.5, 1.5));
         let checks = vec![
             Check {
@@ -202,7 +189,7 @@ impl Experiment for RfEmp {
                 spec,
             ));
         }
-        if let Some(s) = series.iter().find(|s| gamma_of(s) == 0.8) {
+        if let Some(s) = series.iter().find(|s| SeriesData::first_key(s) == 0.8) {
             readoffs.push(ReadOff::value(
                 "γ = 0.8: ε_g at n = 2d",
                 0.006,
@@ -243,7 +230,7 @@ impl Experiment for RfEmp {
             Axis::log("ε_g"),
         );
         for s in &series {
-            let colour = Colour::Scale(gamma_of(s));
+            let colour = Colour::Scale(SeriesData::first_key(s));
             panel = panel
                 .with_series(theory_mc_line(s, XVar::N, colour))
                 .with_series(theory_dashed(s, XVar::N, colour))
