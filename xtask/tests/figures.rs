@@ -41,7 +41,13 @@ fn scratch(name: &str) -> PathBuf {
 
 fn options(out: PathBuf) -> Options {
     let mut o = Options::new(Mode::Quick);
-    o.only = vec!["fig1_rainbow".into(), "precursor_spectrum".into()];
+    o.only = vec![
+        "fig1_rainbow".into(),
+        "precursor_spectrum".into(),
+        "fig2_trained".into(),
+        "real_emp".into(),
+        "art_det".into(),
+    ];
     o.out = out;
     o.progress = false;
     o.docs = None;
@@ -63,7 +69,13 @@ fn sharded_and_merged_equals_a_single_run() {
     let mut merge = options(sharded.clone());
     merge.merge = Some(sharded.clone());
     figures::run(&merge).unwrap();
-    for id in ["fig1_rainbow", "precursor_spectrum"] {
+    for id in [
+        "fig1_rainbow",
+        "precursor_spectrum",
+        "fig2_trained",
+        "real_emp",
+        "art_det",
+    ] {
         let read = |dir: &PathBuf| {
             stable(
                 &from_json(&std::fs::read_to_string(dir.join(format!("{id}.json"))).unwrap())

@@ -98,11 +98,22 @@ enum Unit {
     Simulation(usize, usize),
 }
 
+/// Replaces the network of series s when it can only be built on demand (trained
+/// weights): `Ok(None)` keeps the series' own `network`.
+pub type SpecProvider =
+    Arc<dyn Fn(usize) -> Result<Option<dsrf_rainbow::NetworkSpec>> + Send + Sync>;
+
 /// A learning-curve figure's computation (units, raw rows, final table).
 pub struct Curves {
     setup: CurveSetup,
     cache: Vec<Mutex<Option<Arc<Realised>>>>,
+    provider: Option<SpecProvider>,
+    optimal: bool,
 }
+
+/// Optimal penalties are clamped into this range of code units (a boundary optimum,
+/// λ* = 0 or ∞, cannot be simulated).
+const OPTIMAL_RANGE: (f64, f64) = (1e-6, 1e6);
 
 /// Source labels in the published tables.
 pub const THEORY: &str = "theory";
@@ -129,7 +140,40 @@ impl Curves {
     /// Wraps a setup (nothing is computed yet).
     pub fn new(setup: CurveSetup) -> Self {
         let cache = setup.series.iter().map(|_| Mutex::new(None)).collect();
-        Curves { setup, cache }
+        Curves {
+            setup,
+            cache,
+            provider: None,
+            optimal: false,
+        }
+    }
+
+    /// Every point at the penalty λ*(n) that minimises the closed-form theory at that n
+    /// (clamped into `OPTIMAL_RANGE`), instead of the setup's fixed penalty: the theory
+    /// rows follow the optimal curve, the Monte-Carlo theory and the simulations use the
+    /// same λ*(n).
+    pub fn optimal_lambda(mut self) -> Self {
+        self.optimal = true;
+        self
+    }
+
+    /// λ*(n) in code units at every n, from the closed-form theory of series s.
+    fn optimal_penalties(&self, s: usize, ns: &[f64]) -> Result<Vec<f64>> {
+        let problem = self.realised(s)?.closed_form_problem()?;
+        Ok(problem
+            .optimal_curve(ns)?
+            .iter()
+            .map(|o| o.point.lambda_code.clamp(OPTIMAL_RANGE.0, OPTIMAL_RANGE.1))
+            .collect())
+    }
+
+    /// Like [`Curves::new`], with networks built on demand by `provider` (called at
+    /// most once per series and process, from the first unit that needs it).
+    pub fn with_provider(setup: CurveSetup, provider: SpecProvider) -> Self {
+        Curves {
+            provider: Some(provider),
+            ..Curves::new(setup)
+        }
     }
 
     /// The setup.
@@ -179,6 +223,7 @@ impl Curves {
             "n",
             "test_error",
             "train_error",
+            "lambda_code",
         ]
         .map(String::from)
         .to_vec()
@@ -187,11 +232,20 @@ impl Curves {
     /// The common parameters and seeds, added to a figure's metadata.
     pub fn describe(&self, metadata: Metadata) -> Metadata {
         let s = &self.setup;
-        let mut m = metadata
-            .parameter("d", s.d)
-            .parameter("p", s.p)
-            .parameter("lambda_paper", s.penalty.in_units(Units::Paper, s.p))
-            .parameter("lambda_code", s.penalty.in_units(Units::Code, s.p))
+        let mut m = metadata.parameter("d", s.d).parameter("p", s.p);
+        m = if self.optimal {
+            m.parameter(
+                "lambda",
+                format!(
+                    "optimal per n for the closed-form theory, clamped to [{:e}, {:e}] (code units)",
+                    OPTIMAL_RANGE.0, OPTIMAL_RANGE.1
+                ),
+            )
+        } else {
+            m.parameter("lambda_paper", s.penalty.in_units(Units::Paper, s.p))
+                .parameter("lambda_code", s.penalty.in_units(Units::Code, s.p))
+        };
+        m = m
             .parameter("theory_ns", json!(s.theory_ns))
             .parameter("sim_ns", json!(s.sim_ns))
             .parameter("replicates", s.replicates)
@@ -241,7 +295,12 @@ impl Curves {
         if let Some(r) = slot.as_ref() {
             return Ok(r.clone());
         }
-        let r = Arc::new(Realised::new(&self.setup.series[s].network)?);
+        let provided = match &self.provider {
+            Some(provider) => provider(s)?,
+            None => None,
+        };
+        let spec = provided.as_ref().unwrap_or(&self.setup.series[s].network);
+        let r = Arc::new(Realised::new(spec)?);
         if r.p() != self.setup.p {
             bail!(
                 "series {s} has p = {} but the figure says {}",
@@ -258,7 +317,15 @@ impl Curves {
         ns.extend(self.setup.sim_ns.iter().map(|&n| n as f64));
         ns.sort_by(f64::total_cmp);
         ns.dedup();
-        let curve = problem.learning_curve(&ns, &[self.setup.penalty])?;
+        let curve = if self.optimal {
+            let lambdas = self.optimal_penalties(s, &ns)?;
+            ns.iter()
+                .zip(lambdas)
+                .map(|(&n, l)| problem.risk(n, Penalty::code(l)))
+                .collect::<std::result::Result<Vec<_>, _>>()?
+        } else {
+            problem.learning_curve(&ns, &[self.setup.penalty])?
+        };
         Ok(curve
             .iter()
             .map(|point| {
@@ -269,6 +336,7 @@ impl Curves {
                     Cell::Number(point.n),
                     Cell::Number(point.test_error),
                     Cell::Number(point.train_error),
+                    Cell::Number(point.lambda_code),
                 ]
             })
             .collect())
@@ -295,11 +363,27 @@ impl Curves {
             }
             Unit::Simulation(s, r) => {
                 let net = self.realised(s)?;
-                let lambda_code = self.setup.penalty.to_code(self.setup.p);
+                let sim_ns: Vec<f64> = self.setup.sim_ns.iter().map(|&n| n as f64).collect();
+                // One penalty, or λ*(n) of every simulated n (one ridge path serves all;
+                // the point of n_k is kept at λ*(n_k) only).
+                let lambdas = if self.optimal {
+                    self.optimal_penalties(s, &sim_ns)?
+                } else {
+                    vec![self.setup.penalty.to_code(self.setup.p)]
+                };
+                let keep = |n: usize, l: f64| {
+                    !self.optimal
+                        || self
+                            .setup
+                            .sim_ns
+                            .iter()
+                            .zip(&lambdas)
+                            .any(|(&m, &lm)| m == n && lm == l)
+                };
                 let points = simulate_learning_curve(
                     &net.teacher,
                     &self.setup.sim_ns,
-                    &[lambda_code],
+                    &lambdas,
                     1,
                     self.setup.sim_seed + r as u64,
                     &TestError::HeldOut(self.setup.test_size),
@@ -307,6 +391,7 @@ impl Curves {
                 .map_err(|e| anyhow!("simulation failed: {e}"))?;
                 Ok(points
                     .iter()
+                    .filter(|pt| keep(pt.n, pt.lambda_code))
                     .map(|pt| {
                         vec![
                             Cell::from(s),
@@ -315,6 +400,7 @@ impl Curves {
                             Cell::Number(pt.n as f64),
                             Cell::Number(pt.test.mean),
                             Cell::Number(pt.train.mean),
+                            Cell::Number(pt.lambda_code),
                         ]
                     })
                     .collect())
@@ -332,6 +418,7 @@ impl Curves {
         let ns = rows.numbers("n")?;
         let test = rows.numbers("test_error")?;
         let train = rows.numbers("train_error")?;
+        let lambdas = rows.numbers("lambda_code")?;
         let s = &self.setup;
         let (lambda_paper, lambda_code) = (
             s.penalty.in_units(Units::Paper, s.p),
@@ -346,14 +433,19 @@ impl Curves {
                     .filter(|&i| series[i] as usize == index && source[i] == src)
                     .collect()
             };
-            let row = |src: &str, n: f64, values: [f64; 4], count: usize| -> Vec<Cell> {
+            let row = |src: &str, n: f64, values: [f64; 4], count: usize, i: usize| -> Vec<Cell> {
                 let mut r = spec.keys.clone();
+                let (paper, code) = if self.optimal {
+                    (lambdas[i] / s.p as f64, lambdas[i])
+                } else {
+                    (lambda_paper, lambda_code)
+                };
                 r.extend([
                     Cell::from(src),
                     Cell::Number(n / s.d as f64),
                     Cell::Number(n),
-                    Cell::Number(lambda_paper),
-                    Cell::Number(lambda_code),
+                    Cell::Number(paper),
+                    Cell::Number(code),
                     Cell::Number(values[0]),
                     Cell::Number(values[1]),
                     Cell::Number(values[2]),
@@ -366,7 +458,13 @@ impl Curves {
                 let mut idx = mine(src);
                 idx.sort_by(|&a, &b| ns[a].total_cmp(&ns[b]));
                 for i in idx {
-                    out.push(row(src, ns[i], [test[i], f64::NAN, f64::NAN, train[i]], 0));
+                    out.push(row(
+                        src,
+                        ns[i],
+                        [test[i], f64::NAN, f64::NAN, train[i]],
+                        0,
+                        i,
+                    ));
                 }
             }
             let sims = mine(SIMULATION);
@@ -387,6 +485,7 @@ impl Curves {
                     n,
                     [mean, std, stderr, train_mean],
                     tests.len(),
+                    at[0],
                 ));
             }
         }

