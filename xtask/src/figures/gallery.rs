@@ -172,15 +172,24 @@ fn parameter_line(table: &Table) -> String {
         "monte_carlo_samples",
         "samples",
     ];
-    table
-        .metadata()
-        .parameters
+    let format = |(k, v): (&String, &Value)| match v {
+        Value::String(t) => format!("{k} = {t}"),
+        other => format!("{k} = {other}"),
+    };
+    let parameters = &table.metadata().parameters;
+    let chosen: Vec<String> = parameters
         .iter()
         .filter(|(k, _)| keep.contains(&k.as_str()))
-        .map(|(k, v)| match v {
-            Value::String(t) => format!("{k} = {t}"),
-            other => format!("{k} = {other}"),
-        })
+        .map(format)
+        .collect();
+    if !chosen.is_empty() {
+        return chosen.join(", ");
+    }
+    // Figures with other parameter names: every short scalar.
+    parameters
+        .iter()
+        .filter(|(_, v)| v.is_number() || v.as_str().is_some_and(|t| t.len() <= 60))
+        .map(format)
         .collect::<Vec<_>>()
         .join(", ")
 }
