@@ -1,14 +1,13 @@
 //! `dsrf curve`: learning curves from a problem file.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use dsrf_theory::{Optimum, Penalty, RiskPoint, Units};
 
 use crate::covariance::Variance;
-use crate::output::{Cell, Table};
+use crate::output::{Cell, Format, Table, emit};
 use crate::problem_file::{self, units_name};
 
 #[derive(Args)]
@@ -39,12 +38,6 @@ pub struct CurveArgs {
     /// Write the output here instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Json,
-    Csv,
 }
 
 /// Columns shared by both modes; `lambda` and `m` are in the file's units.
@@ -138,19 +131,6 @@ pub fn run(args: &CurveArgs) -> Result<()> {
         }
         table
     };
-    let text = match args.format {
-        Format::Json => table.to_json(),
-        Format::Csv => table.to_csv(),
-    };
-    match &args.out {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .context("cannot write to standard output")?;
-        }
-    }
+    emit(&table.render(args.format), args.out.as_deref())?;
     Ok(())
 }

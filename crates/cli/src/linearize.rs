@@ -126,15 +126,7 @@ pub fn run(args: &LinearizeArgs) -> Result<()> {
         list(&out.psi),
         omega_text
     );
-    match &args.out {
-        Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
-        }
-        None => {
-            print!("{text}");
-            Ok(())
-        }
-    }
+    crate::output::emit(&text, args.out.as_deref())
 }
 
 fn layer_json(

@@ -5,7 +5,31 @@
 //! at λ = 0, λ* → ∞) are written as the string `"inf"` in JSON and `inf` in CSV. NaN
 //! never appears: the solver does not produce it, and [`Table::push`] refuses it.
 
-use anyhow::{Result, bail};
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use clap::ValueEnum;
+
+/// The `--format` of the table-writing commands.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+/// Writes `text` to `out`, or to standard output when no file is given.
+pub fn emit(text: &str, out: Option<&Path>) -> Result<()> {
+    match out {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .context("cannot write to standard output"),
+    }
+}
 
 /// A cell value.
 #[derive(Debug, Clone)]
@@ -74,6 +98,14 @@ impl Table {
         }
         out.push_str("]\n");
         out
+    }
+
+    /// The table in the chosen format.
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Json => self.to_json(),
+            Format::Csv => self.to_csv(),
+        }
     }
 
     pub fn to_csv(&self) -> String {

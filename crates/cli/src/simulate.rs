@@ -6,7 +6,6 @@
 //! training and test data from its own stream of `--seed`. Test errors are measured on
 //! a held-out sample and include label noise, like the theory's `test_error`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -16,7 +15,7 @@ use dsrf_theory::{Penalty, Units};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::covariance::Variance;
-use crate::output::{Cell, Table, format_number};
+use crate::output::{Cell, Format, Table, emit, format_number};
 use crate::problem_file::{self, units_name};
 
 #[derive(Args)]
@@ -59,12 +58,6 @@ pub struct SimulateArgs {
 enum UnitsArg {
     Paper,
     Code,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Json,
-    Csv,
 }
 
 const COLUMNS: [&str; 16] = [
@@ -210,18 +203,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
             Cell::Number(net.file.spec.seed as f64),
         ])?;
     }
-    let text = match args.format {
-        Format::Json => table.to_json(),
-        Format::Csv => table.to_csv(),
-    };
-    match &args.out {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .context("cannot write to standard output")?,
-    }
+    emit(&table.render(args.format), args.out.as_deref())?;
     eprintln!(
         "dsrf: simulated {} points with {} replicates (data seed {}, network seed {})",
         simulated.len(),

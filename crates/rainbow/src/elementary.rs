@@ -6,7 +6,7 @@
 //! compiler turns into SIMD code, accurate to a few ulp (tested against `libm` on a
 //! dense grid). Gaussian moments and quadrature keep using the library function.
 
-/// Applies `a·tanh(scale·x)`-style maps to a slice: `f(tanh(scale·x))` for every entry,
+/// Replaces every entry x of `values` by f(x, tanh(scale·x)),
 /// in the widest SIMD the CPU offers. The AVX2 path compiles the same arithmetic (no
 /// fused multiply-adds: Rust never contracts), so both paths give identical bits.
 #[inline]

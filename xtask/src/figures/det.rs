@@ -9,7 +9,7 @@ use dsrf_report::{Axis, Colour, ColourScale, Figure, Metadata, Panel, Point, Ser
 
 use super::columns::Rows;
 use super::experiment::{Experiment, Mode};
-use super::learned::{COLUMNS, Learned, THEORY};
+use super::learned::{Learned, THEORY, learned_units};
 use super::real::{art_setup, real_setup};
 use super::summary::{Check, Summary};
 
@@ -110,37 +110,7 @@ impl Experiment for Det {
         m
     }
 
-    fn raw_columns(&self) -> Vec<String> {
-        COLUMNS.map(String::from).to_vec()
-    }
-
-    fn units(&self) -> Vec<String> {
-        self.learned.unit_labels()
-    }
-
-    fn run_unit(&self, unit: usize) -> Result<Vec<Vec<dsrf_report::Cell>>> {
-        self.learned.run_unit(unit)
-    }
-
-    fn finish(&self, raw: &Table) -> Result<Table> {
-        let skip = raw.column_index("unit");
-        let rows = raw
-            .rows()
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .enumerate()
-                    .filter(|(i, _)| Some(*i) != skip)
-                    .map(|(_, c)| c.clone())
-                    .collect()
-            })
-            .collect();
-        Ok(Table::new(
-            self.metadata(),
-            COLUMNS.map(String::from).to_vec(),
-            rows,
-        )?)
-    }
+    learned_units!();
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let all = rows(table)?;

@@ -17,6 +17,29 @@
 
 use std::sync::{Arc, Mutex};
 
+/// The four `Experiment` methods of a figure whose work is a `Learned` in the field
+/// `learned` (raw columns, unit labels, running a unit, assembling the table).
+macro_rules! learned_units {
+    () => {
+        fn raw_columns(&self) -> Vec<String> {
+            super::learned::COLUMNS.map(String::from).to_vec()
+        }
+
+        fn units(&self) -> Vec<String> {
+            self.learned.unit_labels()
+        }
+
+        fn run_unit(&self, unit: usize) -> Result<Vec<Vec<dsrf_report::Cell>>> {
+            self.learned.run_unit(unit)
+        }
+
+        fn finish(&self, raw: &Table) -> Result<Table> {
+            self.learned.finish(self.metadata(), raw)
+        }
+    };
+}
+pub(crate) use learned_units;
+
 use anyhow::{Result, anyhow, bail};
 use dsrf_rainbow::{Activation, Layer, forward};
 use dsrf_report::{Cell, Table};
@@ -301,6 +324,28 @@ impl Learned {
     }
 
     /// Unit labels: the facets, then the raw inputs.
+    /// The published table: the raw rows minus the driver's `unit` column (the units
+    /// already produce the published rows).
+    pub fn finish(&self, metadata: dsrf_report::Metadata, raw: &Table) -> Result<Table> {
+        let skip = raw.column_index("unit");
+        let rows = raw
+            .rows()
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .enumerate()
+                    .filter(|(i, _)| Some(*i) != skip)
+                    .map(|(_, c)| c.clone())
+                    .collect()
+            })
+            .collect();
+        Ok(Table::new(
+            metadata,
+            COLUMNS.map(String::from).to_vec(),
+            rows,
+        )?)
+    }
+
     pub fn unit_labels(&self) -> Vec<String> {
         if self.setup.det {
             return (0..self.setup.snapshots + 2)
@@ -523,37 +568,11 @@ impl Learned {
                 }
                 let (w, _) = dsrf_linalg::ridge_path(x.as_ref(), &y, lambdas, Par::Seq)
                     .map_err(|e| anyhow!("ridge failed: {e}"))?;
-                let mut pred = Mat::<f64>::zeros(lambdas.len(), test.ncols());
-                matmul(
-                    pred.as_mut(),
-                    Accum::Replace,
-                    w.transpose(),
-                    test.as_ref(),
-                    1.0,
-                    Par::Seq,
-                );
+                let on_test = mse_per_penalty(w.as_ref(), test.as_ref(), test_labels);
+                let on_emp = mse_per_penalty(w.as_ref(), emp.as_ref(), emp_labels);
                 for l in 0..lambdas.len() {
-                    let mse = (0..test.ncols())
-                        .map(|j| (pred[(l, j)] - test_labels[j]).powi(2))
-                        .sum::<f64>()
-                        / test.ncols() as f64;
-                    errors[k][l].push(mse);
-                }
-                let mut pred = Mat::<f64>::zeros(lambdas.len(), emp.ncols());
-                matmul(
-                    pred.as_mut(),
-                    Accum::Replace,
-                    w.transpose(),
-                    emp.as_ref(),
-                    1.0,
-                    Par::Seq,
-                );
-                for l in 0..lambdas.len() {
-                    let mse = (0..emp.ncols())
-                        .map(|j| (pred[(l, j)] - emp_labels[j]).powi(2))
-                        .sum::<f64>()
-                        / emp.ncols() as f64;
-                    errors_emp[k][l].push(mse);
+                    errors[k][l].push(on_test[l]);
+                    errors_emp[k][l].push(on_emp[l]);
                 }
             }
         }
@@ -720,4 +739,26 @@ pub fn geomspace(lo: f64, hi: f64, count: usize) -> Vec<usize> {
         .collect();
     v.dedup();
     v
+}
+
+/// Mean squared error of every column of `w` (one fitted readout per penalty) on the
+/// samples in the columns of `features`.
+fn mse_per_penalty(w: MatRef<'_, f64>, features: MatRef<'_, f64>, labels: &[f64]) -> Vec<f64> {
+    let mut pred = Mat::<f64>::zeros(w.ncols(), features.ncols());
+    matmul(
+        pred.as_mut(),
+        Accum::Replace,
+        w.transpose(),
+        features,
+        1.0,
+        Par::Seq,
+    );
+    (0..w.ncols())
+        .map(|l| {
+            (0..features.ncols())
+                .map(|j| (pred[(l, j)] - labels[j]).powi(2))
+                .sum::<f64>()
+                / features.ncols() as f64
+        })
+        .collect()
 }

@@ -33,6 +33,41 @@ const SAMPLE_SEED: u64 = 11;
 /// both smoothed alike) accepted as agreement in the checks.
 const KOLMOGOROV_BOUND: f64 = 0.05;
 
+/// The published table's columns, read once for the summary and the picture.
+struct SpectrumColumns {
+    panel: Vec<String>,
+    layer: Vec<f64>,
+    source: Vec<String>,
+    x: Vec<f64>,
+    density: Vec<f64>,
+    bin_width: Vec<f64>,
+}
+
+impl SpectrumColumns {
+    fn read(table: &Table) -> Result<Self> {
+        let rows = Rows::new(table);
+        Ok(Self {
+            panel: rows.texts("panel")?,
+            layer: rows.numbers("layer")?,
+            source: rows.texts("source")?,
+            x: rows.numbers("x")?,
+            density: rows.numbers("density")?,
+            bin_width: rows.numbers("bin_width")?,
+        })
+    }
+
+    /// Row indices of one panel, layer and source (`theory`, `histogram`, …).
+    fn select(&self, panel: &str, layer: usize, source: &str) -> Vec<usize> {
+        (0..self.panel.len())
+            .filter(|&i| {
+                self.panel[i] == panel
+                    && self.layer[i] as usize == layer
+                    && self.source[i] == source
+            })
+            .collect()
+    }
+}
+
 /// One panel: a network and which layers to show.
 struct PanelSpec {
     name: &'static str,
@@ -368,25 +403,14 @@ impl Experiment for PrecursorSpectrum {
     }
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
-        let rows = Rows::new(table);
-        let panel = rows.texts("panel")?;
-        let layer = rows.numbers("layer")?;
-        let source = rows.texts("source")?;
-        let x = rows.numbers("x")?;
-        let density = rows.numbers("density")?;
-        let bin_width = rows.numbers("bin_width")?;
+        let columns = SpectrumColumns::read(table)?;
+        let (x, density, bin_width) = (&columns.x, &columns.density, &columns.bin_width);
         let mut checks = Vec::new();
         let mut notes = Vec::new();
         let mut fig5 = Vec::new();
         for spec in &self.panels {
             for l in spec.shown() {
-                let sel = |src: &str| -> Vec<usize> {
-                    (0..panel.len())
-                        .filter(|&i| {
-                            panel[i] == spec.name && layer[i] as usize == l && source[i] == src
-                        })
-                        .collect()
-                };
+                let sel = |src: &str| columns.select(spec.name, l, src);
                 let theory = sel("theory");
                 let sample = sel("sample_smoothed");
                 let step = if theory.len() > 1 {
@@ -494,13 +518,8 @@ impl Experiment for PrecursorSpectrum {
     }
 
     fn render(&self, table: &Table) -> Result<Figure> {
-        let rows = Rows::new(table);
-        let panel = rows.texts("panel")?;
-        let layer = rows.numbers("layer")?;
-        let source = rows.texts("source")?;
-        let x = rows.numbers("x")?;
-        let density = rows.numbers("density")?;
-        let bin_width = rows.numbers("bin_width")?;
+        let columns = SpectrumColumns::read(table)?;
+        let (x, density, bin_width) = (&columns.x, &columns.density, &columns.bin_width);
         let grey = Colour::Rgb(150, 150, 150);
         let blue = Colour::Rgb(0, 0, 200);
         let panels = self
@@ -514,13 +533,7 @@ impl Experiment for PrecursorSpectrum {
                 );
                 let mut hist_max: f64 = 0.0;
                 for l in spec.shown() {
-                    let sel = |src: &str| -> Vec<usize> {
-                        (0..panel.len())
-                            .filter(|&i| {
-                                panel[i] == spec.name && layer[i] as usize == l && source[i] == src
-                            })
-                            .collect()
-                    };
+                    let sel = |src: &str| columns.select(spec.name, l, src);
                     let hist = sel("histogram");
                     hist_max = hist.iter().map(|&i| density[i]).fold(hist_max, f64::max);
                     let (colour, hist_series) = if spec.every_layer {

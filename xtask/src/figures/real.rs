@@ -24,8 +24,8 @@ use dsrf_report::{
 use super::columns::Rows;
 use super::experiment::{Experiment, Mode};
 use super::learned::{
-    COLUMNS, EMPIRICAL, EMPIRICAL_EMP, Learned, LearnedSetup, NN_LOSS, Pool, THEORY, THEORY_LIN,
-    empirical_pairs, geomspace,
+    EMPIRICAL, EMPIRICAL_EMP, Learned, LearnedSetup, NN_LOSS, Pool, THEORY, THEORY_LIN,
+    empirical_pairs, geomspace, learned_units,
 };
 use super::plot::marker_kind;
 use super::summary::{Agreement, Check, ReadOff, Summary};
@@ -297,38 +297,7 @@ impl Experiment for Real {
         m
     }
 
-    fn raw_columns(&self) -> Vec<String> {
-        COLUMNS.map(String::from).to_vec()
-    }
-
-    fn units(&self) -> Vec<String> {
-        self.learned.unit_labels()
-    }
-
-    fn run_unit(&self, unit: usize) -> Result<Vec<Vec<dsrf_report::Cell>>> {
-        self.learned.run_unit(unit)
-    }
-
-    fn finish(&self, raw: &Table) -> Result<Table> {
-        // The raw rows are already the published rows (minus the driver's unit column).
-        let skip = raw.column_index("unit");
-        let rows = raw
-            .rows()
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .enumerate()
-                    .filter(|(i, _)| Some(*i) != skip)
-                    .map(|(_, c)| c.clone())
-                    .collect()
-            })
-            .collect();
-        Ok(Table::new(
-            self.metadata(),
-            COLUMNS.map(String::from).to_vec(),
-            rows,
-        )?)
-    }
+    learned_units!();
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let pairs = empirical_pairs(table, EMPIRICAL, N_MIN)?;
