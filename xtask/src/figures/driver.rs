@@ -51,6 +51,35 @@ pub fn progress_bar(id: &str, len: usize, visible: bool) -> ProgressBar {
     bar
 }
 
+/// Trains the distinct networks the experiments need, in parallel (one training per
+/// thread; each training is itself sequential, so its cached weights do not depend on
+/// the thread count). Later units find the runs in the training cache.
+pub fn prepare<'a>(experiments: impl Iterator<Item = &'a dyn Experiment>) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    let distinct: Vec<&dyn Experiment> = experiments
+        .filter(|e| e.training_key().is_some_and(|k| seen.insert(k)))
+        .collect();
+    if distinct.is_empty() {
+        return Ok(());
+    }
+    let start = Instant::now();
+    distinct.par_iter().try_for_each(|e| {
+        e.prepare()
+            .with_context(|| format!("{}: training its network", e.id()))
+    })?;
+    eprintln!(
+        "trained or loaded {} network(s) for {} in {:.1} s",
+        distinct.len(),
+        distinct
+            .iter()
+            .map(|e| e.id())
+            .collect::<Vec<_>>()
+            .join(", "),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 /// Runs `units` of `exp` in parallel on the current rayon pool; results in unit order.
 pub fn run_units(
     exp: &dyn Experiment,

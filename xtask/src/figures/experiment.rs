@@ -71,4 +71,15 @@ pub trait Experiment: Send + Sync {
     fn summarize(&self, table: &Table) -> Result<Summary>;
     /// The picture, drawn from the published table alone.
     fn render(&self, table: &Table) -> Result<Figure>;
+    /// The canonical key of the network training this figure needs, if any. Figures
+    /// with the same key share one (cached) run.
+    fn training_key(&self) -> Option<String> {
+        None
+    }
+    /// Trains (or loads from the cache) what [`Experiment::training_key`] names, so
+    /// that the driver can train the distinct networks of all figures side by side
+    /// (each training is sequential) before any figure runs its units.
+    fn prepare(&self) -> Result<()> {
+        Ok(())
+    }
 }

@@ -248,6 +248,14 @@ impl Experiment for Fig2 {
         ID
     }
 
+    fn training_key(&self) -> Option<String> {
+        Some(self.training.key().to_string())
+    }
+
+    fn prepare(&self) -> Result<()> {
+        run_training(self.training).map(|_| ())
+    }
+
     fn mode(&self) -> Mode {
         self.mode
     }

