@@ -1,9 +1,13 @@
-//! One training epoch of the reference network — 784-1500-1400 tanh, scalar
-//! readout, Adam, batch 256, 40 000 samples — timed against the matrix-product bound:
-//! the time faer needs for the same products (forward, weight gradients, and the one
-//! backpropagated product) on the same shapes with the same parallelism.
+//! One training epoch of a two-hidden-layer network with scalar readout, Adam, timed
+//! against the matrix-product bound: the time faer needs for the same products
+//! (forward, weight gradients, and the one backpropagated product) on the same shapes
+//! with the same parallelism. Defaults: the reference network — 784-1500-1400
+//! tanh, batch 256, 40 000 samples, both cores; the options give the configurations
+//! of the learned-feature figures (e.g. `--widths 2000,2000 --activation relu --batch
+//! 128 --samples 17500 --seq` for `real_emp`).
 //!
-//! `cargo run --release -p dsrf-sim --example training_epoch [-- samples]`
+//! `cargo run --release -p dsrf-sim --example training_epoch -- [--samples N]
+//! [--widths A,B] [--batch B] [--activation tanh|relu] [--d D] [--seq]`
 use std::time::Instant;
 
 use dsrf_rainbow::Activation;
@@ -13,22 +17,45 @@ use dsrf_sim::{
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
 
-const D: usize = 784;
-const WIDTHS: [usize; 2] = [1500, 1400];
-const BATCH: usize = 256;
-
 fn main() {
-    let samples: usize = std::env::args()
-        .nth(1)
-        .map(|s| s.parse().expect("samples"))
-        .unwrap_or(40_000);
-    let par = Par::rayon(0);
+    let mut samples = 40_000usize;
+    let mut widths = [1500usize, 1400];
+    let mut batch = 256usize;
+    let mut activation = Activation::Tanh;
+    let mut d = 784usize;
+    let mut par = Par::rayon(0);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().expect("a value after the flag").clone();
+        match flag.as_str() {
+            "--samples" => samples = value().parse().expect("--samples N"),
+            "--batch" => batch = value().parse().expect("--batch B"),
+            "--d" => d = value().parse().expect("--d D"),
+            "--widths" => {
+                let v: Vec<usize> = value()
+                    .split(',')
+                    .map(|w| w.parse().expect("--widths A,B"))
+                    .collect();
+                widths = [v[0], v[1]];
+            }
+            "--activation" => {
+                activation = match value().as_str() {
+                    "tanh" => Activation::Tanh,
+                    "relu" => Activation::Relu,
+                    other => panic!("unknown activation {other} (tanh or relu)"),
+                }
+            }
+            "--seq" => par = Par::Seq,
+            other => panic!("unknown option {other}"),
+        }
+    }
     let mut rng = stream(1, 0);
-    let x = standard_normal(&mut rng, D, samples);
+    let x = standard_normal(&mut rng, d, samples);
     let y: Vec<f64> = (0..samples).map(|j| x[(0, j)].tanh()).collect();
     let network = TrainableNetwork::new(
-        D,
-        &[(WIDTHS[0], Activation::Tanh), (WIDTHS[1], Activation::Tanh)],
+        d,
+        &[(widths[0], activation.clone()), (widths[1], activation)],
         Initialization::GlorotUniform,
         &mut rng,
     )
@@ -36,7 +63,7 @@ fn main() {
     let config = TrainingConfig {
         optimizer: Optimizer::adam(1e-3),
         weight_decay: 0.0,
-        batch_size: Some(BATCH),
+        batch_size: Some(batch),
         epochs: 1,
         patience: None,
         snapshots: 0,
@@ -49,18 +76,18 @@ fn main() {
 
     // The bound: per batch, z₁ = W₁x, z₂ = W₂h₁ (forward), ∇W₂ = δ₂h₁ᵀ, δ₁ = W₂ᵀδ₂,
     // ∇W₁ = δ₁xᵀ (backward).
-    let w1 = Mat::<f64>::zeros(WIDTHS[0], D);
-    let w2 = Mat::<f64>::zeros(WIDTHS[1], WIDTHS[0]);
-    let xb = standard_normal(&mut rng, D, BATCH);
-    let h1 = standard_normal(&mut rng, WIDTHS[0], BATCH);
-    let d2 = standard_normal(&mut rng, WIDTHS[1], BATCH);
-    let d1 = standard_normal(&mut rng, WIDTHS[0], BATCH);
-    let mut z1 = Mat::<f64>::zeros(WIDTHS[0], BATCH);
-    let mut z2 = Mat::<f64>::zeros(WIDTHS[1], BATCH);
-    let mut g2 = Mat::<f64>::zeros(WIDTHS[1], WIDTHS[0]);
-    let mut g1 = Mat::<f64>::zeros(WIDTHS[0], D);
-    let mut back = Mat::<f64>::zeros(WIDTHS[0], BATCH);
-    let batches = samples.div_ceil(BATCH);
+    let w1 = Mat::<f64>::zeros(widths[0], d);
+    let w2 = Mat::<f64>::zeros(widths[1], widths[0]);
+    let xb = standard_normal(&mut rng, d, batch);
+    let h1 = standard_normal(&mut rng, widths[0], batch);
+    let d2 = standard_normal(&mut rng, widths[1], batch);
+    let d1 = standard_normal(&mut rng, widths[0], batch);
+    let mut z1 = Mat::<f64>::zeros(widths[0], batch);
+    let mut z2 = Mat::<f64>::zeros(widths[1], batch);
+    let mut g2 = Mat::<f64>::zeros(widths[1], widths[0]);
+    let mut g1 = Mat::<f64>::zeros(widths[0], d);
+    let mut back = Mat::<f64>::zeros(widths[0], batch);
+    let batches = samples.div_ceil(batch);
     let start = Instant::now();
     for _ in 0..batches {
         matmul(
@@ -107,10 +134,10 @@ fn main() {
     let bound = start.elapsed().as_secs_f64();
     let flops = batches as f64
         * 2.0
-        * BATCH as f64
-        * (2.0 * (D * WIDTHS[0]) as f64 + 3.0 * (WIDTHS[0] * WIDTHS[1]) as f64);
+        * batch as f64
+        * (2.0 * (d * widths[0]) as f64 + 3.0 * (widths[0] * widths[1]) as f64);
     println!(
-        "epoch of {samples} samples, batch {BATCH}, {} steps: {epoch:.2} s (train loss {:.4})",
+        "epoch of {samples} samples, batch {batch}, {} steps: {epoch:.2} s (train loss {:.4})",
         run.steps_per_epoch, run.history[0].train_loss
     );
     println!(
