@@ -182,7 +182,10 @@ impl Experiment for Det {
             })
             .collect();
         let mut figure = Figure::new(
-            format!("{}: theory through training", Task::of(self.id).title()),
+            format!(
+                "{}: theory through training",
+                Task::of(self.id).title(self.mode)
+            ),
             panels,
         );
         figure.columns = figure.panels.len().min(3);
