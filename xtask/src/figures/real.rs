@@ -591,6 +591,29 @@ impl Experiment for Real {
                 ));
             }
         }
+        if let (Some(px), true, true, Mode::Full, Some(first), Some(last)) = (
+            pixels,
+            opt,
+            self.task == Task::Art,
+            self.mode,
+            nets.first(),
+            nets.last(),
+        ) {
+            let spec = "SPEC §6.4 (read off the authors' art_opt_emp1)";
+            for (quantity, paper, facet) in [
+                ("optimal λ, n = 5000: epoch 0", 0.042, *first),
+                ("optimal λ, n = 5000: ridge on raw inputs", 0.030, px),
+                ("optimal λ, n = 5000: last epoch", 0.021, *last),
+            ] {
+                readoffs.push(ReadOff::value(
+                    quantity,
+                    paper,
+                    facet.theory_at(f64::NAN, 5000.0),
+                    THEORY,
+                    spec,
+                ));
+            }
+        }
         Ok(Summary {
             figure: self.id.into(),
             mode: self.mode.name().into(),
