@@ -54,30 +54,32 @@ pub fn progress_bar(id: &str, len: usize, visible: bool) -> ProgressBar {
 /// Trains the distinct networks the experiments need, in parallel (one training per
 /// thread; each training is itself sequential, so its cached weights do not depend on
 /// the thread count). Later units find the runs in the training cache.
-pub fn prepare<'a>(experiments: impl Iterator<Item = &'a dyn Experiment>) -> Result<()> {
+///
+/// Returns the ids of the figures whose networks were prepared and the seconds it took
+/// (`None` when no figure needs a network).
+pub fn prepare<'a>(
+    experiments: impl Iterator<Item = &'a dyn Experiment>,
+) -> Result<Option<(Vec<&'static str>, f64)>> {
     let mut seen = std::collections::HashSet::new();
     let distinct: Vec<&dyn Experiment> = experiments
         .filter(|e| e.training_key().is_some_and(|k| seen.insert(k)))
         .collect();
     if distinct.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let start = Instant::now();
     distinct.par_iter().try_for_each(|e| {
         e.prepare()
             .with_context(|| format!("{}: training its network", e.id()))
     })?;
+    let ids: Vec<&'static str> = distinct.iter().map(|e| e.id()).collect();
+    let seconds = start.elapsed().as_secs_f64();
     eprintln!(
-        "trained or loaded {} network(s) for {} in {:.1} s",
-        distinct.len(),
-        distinct
-            .iter()
-            .map(|e| e.id())
-            .collect::<Vec<_>>()
-            .join(", "),
-        start.elapsed().as_secs_f64()
+        "trained or loaded {} network(s) for {} in {seconds:.1} s",
+        ids.len(),
+        ids.join(", ")
     );
-    Ok(())
+    Ok(Some((ids, seconds)))
 }
 
 /// Runs `units` of `exp` in parallel on the current rayon pool; results in unit order.

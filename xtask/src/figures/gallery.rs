@@ -54,7 +54,11 @@ pub fn write_all(dir: &Path, docs: Option<&Path>) -> Result<Vec<PathBuf>> {
         return Ok(written);
     }
     let local = dir.join("gallery.md");
-    std::fs::write(&local, page(&entries, Path::new(""), Path::new(""))?)?;
+    let training = read_training_time(dir);
+    std::fs::write(
+        &local,
+        page(&entries, training.as_ref(), Path::new(""), Path::new(""))?,
+    )?;
     written.push(local);
     let complete = entries.len() == FIGURES.len()
         && entries.iter().all(|e| e.summary.mode == Mode::Full.name());
@@ -73,10 +77,35 @@ pub fn write_all(dir: &Path, docs: Option<&Path>) -> Result<Vec<PathBuf>> {
                 written.push(pictures.join(&file));
             }
         }
-        std::fs::write(docs, page(&entries, &prefix, Path::new(PICTURES))?)?;
+        std::fs::write(
+            docs,
+            page(&entries, training.as_ref(), &prefix, Path::new(PICTURES))?,
+        )?;
         written.push(docs.to_path_buf());
     }
     Ok(written)
+}
+
+/// The file in the output folder that records the last run's training phase.
+const TRAINING_TIME: &str = "training_time.json";
+
+/// Records which figures' networks the last run prepared and how long it took.
+pub fn write_training_time(dir: &Path, ids: &[&str], seconds: f64) -> Result<()> {
+    let text = serde_json::json!({"figures": ids, "seconds": seconds}).to_string();
+    std::fs::write(dir.join(TRAINING_TIME), text + "\n")
+        .with_context(|| format!("cannot write {TRAINING_TIME}"))
+}
+
+/// The record of [`write_training_time`], if present and readable.
+fn read_training_time(dir: &Path) -> Option<(Vec<String>, f64)> {
+    let text = std::fs::read_to_string(dir.join(TRAINING_TIME)).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let ids = value["figures"]
+        .as_array()?
+        .iter()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
+    Some((ids, value["seconds"].as_f64()?))
 }
 
 fn link(prefix: &Path, file: &str) -> String {
@@ -96,7 +125,12 @@ fn number(x: f64) -> String {
 }
 
 /// `prefix` leads from the page to the data files, `pictures` to the SVGs and summaries.
-fn page(entries: &[Entry], prefix: &Path, pictures: &Path) -> Result<String> {
+fn page(
+    entries: &[Entry],
+    training: Option<&(Vec<String>, f64)>,
+    prefix: &Path,
+    pictures: &Path,
+) -> Result<String> {
     let mut s = String::new();
     writeln!(s, "# Figures\n")?;
     writeln!(
@@ -120,7 +154,7 @@ fn page(entries: &[Entry], prefix: &Path, pictures: &Path) -> Result<String> {
             .collect::<Vec<_>>()
             .join("; ");
         let agreement = if agreement.is_empty() {
-            "— (see the L¹ checks)".to_string()
+            "— (see the checks)".to_string()
         } else {
             agreement
         };
@@ -144,6 +178,14 @@ fn page(entries: &[Entry], prefix: &Path, pictures: &Path) -> Result<String> {
         ],
         &rows,
     );
+    if let Some((ids, seconds)) = training {
+        writeln!(
+            s,
+            "\nBefore the figures, the last run trained (or loaded from the training \
+             cache) the networks of {}, side by side, in {seconds:.1} s.",
+            ids.join(", ")
+        )?;
+    }
     writeln!(
         s,
         "\nTotal wall time of the figure computations: {total:.1} s (for a merged sharded \

@@ -329,13 +329,16 @@ pub fn run(options: &Options) -> Result<()> {
             Some(shard) => shard.assign(&counts),
             None => counts.iter().map(|&c| (0..c).collect()).collect(),
         };
-        driver::prepare(
+        let prepared = driver::prepare(
             experiments
                 .iter()
                 .zip(&slices)
                 .filter(|(_, units)| !units.is_empty())
                 .map(|(e, _)| e.as_ref()),
         )?;
+        if let (Some((ids, seconds)), None) = (prepared, options.shard) {
+            gallery::write_training_time(&dir, &ids, seconds)?;
+        }
         for (exp, units) in experiments.iter().zip(slices) {
             let exp = exp.as_ref();
             let t0 = Instant::now();
