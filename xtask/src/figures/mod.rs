@@ -339,7 +339,9 @@ pub fn run(options: &Options) -> Result<()> {
         if let (Some((ids, seconds)), None) = (prepared, options.shard) {
             gallery::write_training_time(&dir, &ids, seconds)?;
         }
-        for (exp, units) in experiments.iter().zip(slices) {
+        // Consumed one by one: a finished figure drops its data and trained snapshots
+        // (gigabytes for the real-image figures) before the next one runs.
+        for (exp, units) in experiments.into_iter().zip(slices) {
             let exp = exp.as_ref();
             let t0 = Instant::now();
             let bar = driver::progress_bar(exp.id(), units.len(), options.progress);
