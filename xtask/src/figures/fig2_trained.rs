@@ -364,8 +364,8 @@ impl Experiment for Fig2 {
                 format!(
                     "d = {}, n₀ = {}, {} epochs of full-batch Adam (lr {LEARNING_RATE}, weight \
                      decay {WEIGHT_DECAY}; App. C.2), instead of d = 1000 and 3000 epochs, to fit \
-                     the time budget; the run is cached on disk, and the wall time includes \
-                     training only when it was not in the cache.",
+                     the time budget; the run is cached on disk and trained (or loaded) before the \
+                     figures run, so the wall time excludes it.",
                     self.training.d, self.training.n0, self.training.epochs
                 ),
                 "λ = λ*(n), the minimiser of the closed-form theory at each n (clamped to \

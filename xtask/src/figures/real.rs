@@ -655,8 +655,9 @@ impl Experiment for Real {
                 "Errors are test MSEs, label 'noise' included (as the authors' genErrRMT and \
                  genErrEmp)."
                     .into(),
-                "The wall time includes training only for the figure that trained the network \
-                 (real_emp, art_emp in a clean run); real_opt and art_opt reuse the cached runs."
+                "The wall time excludes training: the driver trains (or loads from the \
+                 training cache) every figure's network before the figures run; the gallery \
+                 gives that phase's time."
                     .into(),
             ],
         })
