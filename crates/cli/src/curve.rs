@@ -4,11 +4,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use dsrf_theory::{Optimum, Penalty, RiskPoint, Units};
+use dsrf::files::{GridUse, NetworkFile, ProblemFile, ReadContext, units_name};
+use dsrf::theory::{Optimum, Penalty, RiskPoint, Units};
 
-use crate::covariance::Variance;
+use crate::limits::Limits;
 use crate::output::{Cell, Format, Table, emit};
-use crate::problem_file::{self, units_name};
+use crate::variance::Variance;
 
 #[derive(Args)]
 pub struct CurveArgs {
@@ -35,9 +36,12 @@ pub struct CurveArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
-    /// Write the output here instead of standard output.
+    /// Write the output here instead of standard output (replaced in one step: a
+    /// failed run leaves the previous file intact).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    limits: Limits,
 }
 
 /// Columns shared by both modes; `lambda` and `m` are in the file's units.
@@ -76,38 +80,47 @@ fn cells(point: &RiskPoint, units: Units) -> Vec<Cell> {
 }
 
 pub fn run(args: &CurveArgs) -> Result<()> {
-    let file = match (&args.problem, &args.network) {
-        (Some(path), _) => problem_file::load(path, !args.optimal_lambda)
-            .with_context(|| format!("invalid problem file {}", path.display()))?,
+    let budget = args.limits.budget();
+    let context = ReadContext::new(".").with_budget(budget.clone());
+    let usage = if args.optimal_lambda {
+        GridUse::OptimalPenalty
+    } else {
+        GridUse::GivenPenalties
+    };
+    let (problem, grid) = match (&args.problem, &args.network) {
+        (Some(path), _) => {
+            let file = ProblemFile::load(path, &context)?;
+            let grid = file.grid.resolve(usage).map_err(|e| e.in_file("problem file", path))?;
+            (file.problem, grid)
+        }
         (None, Some(path)) => {
-            let net = crate::covariance::compute(path, args.variance)?;
-            let (units, lambdas, ns) = problem_file::grid(&net.file.document, !args.optimal_lambda)
-                .with_context(|| format!("invalid network file {}", path.display()))?;
-            problem_file::ProblemFile {
-                units,
-                problem: net.problem()?,
-                lambdas,
-                ns,
-            }
+            let file = NetworkFile::load(path, &context)?;
+            let grid = file.grid.resolve(usage).map_err(|e| e.in_file("network file", path))?;
+            let problem = file
+                .model
+                .realise(&budget)
+                .and_then(|net| net.problem(args.variance.convention()))
+                .map_err(|e| e.in_file("network file", path))?;
+            (problem, grid)
         }
         (None, None) => unreachable!("clap requires --problem or --network"),
     };
-    let problem = &file.problem;
     if problem.clipped_eigenvalues() > 0 {
         eprintln!(
             "dsrf: note: {} slightly negative eigenvalue(s) of omega (estimation noise) were set to zero",
             problem.clipped_eigenvalues()
         );
     }
+    let units = grid.units;
     let table = if args.optimal_lambda {
         let mut columns = COLUMNS.to_vec();
         columns.push("optimum");
         let mut table = Table::new(columns);
         let curve = problem
-            .optimal_curve(&file.ns)
+            .optimal_curve(&grid.ns)
             .context("cannot evaluate the optimal-λ curve for the given `ns`")?;
         for best in curve {
-            let mut row = cells(&best.point, file.units);
+            let mut row = cells(&best.point, units);
             row.push(Cell::Text(match best.optimum {
                 Optimum::Interior => "interior",
                 Optimum::LambdaToZero => "lambda_to_zero",
@@ -117,17 +130,17 @@ pub fn run(args: &CurveArgs) -> Result<()> {
         }
         table
     } else {
-        let penalties: Vec<Penalty> = file
+        let penalties: Vec<Penalty> = grid
             .lambdas
             .iter()
-            .map(|&l| Penalty::new(l, file.units))
+            .map(|&l| Penalty::new(l, units))
             .collect();
         let mut table = Table::new(COLUMNS.to_vec());
         let curve = problem
-            .learning_curve(&file.ns, &penalties)
+            .learning_curve(&grid.ns, &penalties)
             .context("cannot evaluate the curve for the given `ns` and `lambdas`")?;
         for point in curve {
-            table.push(cells(&point, file.units))?;
+            table.push(cells(&point, units))?;
         }
         table
     };

@@ -1,17 +1,16 @@
 //! `dsrf` — the command line of dsrf.
 //!
-//! A thin layer: it parses files and flags, calls the library crates, and formats
-//! their results. All numerics live in the libraries; all I/O lives here.
+//! A thin layer: it parses flags, calls the `dsrf` facade (which reads the files and
+//! owns every computation), and formats the results.
 
 mod covariance;
 mod curve;
-mod json_input;
+mod empirical;
+mod limits;
 mod linearize;
-mod network_file;
-mod npy;
 mod output;
-mod problem_file;
 mod simulate;
+mod variance;
 
 use std::process::ExitCode;
 
@@ -40,6 +39,10 @@ enum Command {
     /// standard error over replicates) next to the theory from its closed-form
     /// covariances.
     Simulate(simulate::SimulateArgs),
+    /// The empirical route: features and labels of a data set (.npy) in, Theorem 3.1
+    /// from their covariances next to ridge fitted on random subsets and tested on
+    /// held-out rows.
+    Empirical(empirical::EmpiricalArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Linearize(args) => linearize::run(&args),
         Command::Covariance(args) => covariance::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Empirical(args) => empirical::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

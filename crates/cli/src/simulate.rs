@@ -8,22 +8,23 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
-use dsrf_sim::{GaussianInputs, NetworkTeacher, TestError, simulate_learning_curve_with_progress};
-use dsrf_theory::{Penalty, Units};
+use dsrf::files::{GridFields, NetworkFile, ReadContext, units_name};
+use dsrf::simulate::{SimulationPlan, simulate_against_theory};
+use dsrf::theory::{Penalty, Units};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::covariance::Variance;
-use crate::output::{Cell, Format, Table, emit, format_number};
-use crate::problem_file::{self, units_name};
+use crate::limits::Limits;
+use crate::output::{Cell, Format, Table, emit};
+use crate::variance::Variance;
 
 #[derive(Args)]
 pub struct SimulateArgs {
     /// Network specification (JSON; see docs/network.md).
     #[arg(long, value_name = "FILE.json")]
     network: PathBuf,
-    /// Sample sizes, comma-separated (default: the file's `ns`).
+    /// Sample sizes, comma-separated whole numbers ≥ 1 (default: the file's `ns`).
     #[arg(long, value_delimiter = ',', value_name = "N,..")]
     ns: Option<Vec<usize>>,
     /// Penalties, comma-separated, in the units of --units (default: the file's
@@ -49,9 +50,11 @@ pub struct SimulateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
-    /// Write the output here instead of standard output.
+    /// Write the output here instead of standard output (replaced in one step).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    limits: Limits,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -79,89 +82,79 @@ const COLUMNS: [&str; 16] = [
     "network_seed",
 ];
 
-pub fn run(args: &SimulateArgs) -> Result<()> {
+/// Whole sample sizes ≥ 1 from the file's `ns`.
+fn whole_ns(ns: &[f64]) -> Result<Vec<usize>> {
+    ns.iter()
+        .enumerate()
+        .map(|(i, &n)| {
+            if n.fract() == 0.0 && n >= 1.0 && n <= (1u64 << 40) as f64 {
+                Ok(n as usize)
+            } else {
+                bail!("field `ns[{i}]`: a simulation needs whole sample sizes in 1..=2^40, got {n:?}")
+            }
+        })
+        .collect()
+}
+
+/// The grid: flags first, then the file.
+fn plan_grid(args: &SimulateArgs, grid: &GridFields) -> Result<(Units, Vec<f64>, Vec<usize>)> {
+    let units = match args.units {
+        Some(UnitsArg::Paper) => Units::Paper,
+        Some(UnitsArg::Code) => Units::Code,
+        None => grid.units.unwrap_or(Units::Code),
+    };
+    let ns = match &args.ns {
+        Some(ns) => ns.clone(),
+        None => match &grid.ns {
+            Some(ns) => whole_ns(ns)?,
+            None => bail!("no sample sizes: give --ns or the file's `ns`"),
+        },
+    };
+    let lambdas = match (&args.lambdas, &grid.lambdas) {
+        (Some(l), _) => l.clone(),
+        (None, Some(l)) if args.units.is_none() || grid.units.unwrap_or(Units::Code) == units => {
+            l.clone()
+        }
+        (None, Some(_)) => bail!("--units differs from the file's `units`: give --lambdas as well"),
+        (None, None) => bail!("no penalties: give --lambdas or the file's `lambdas`"),
+    };
+    Ok((units, lambdas, ns))
+}
+
+/// The flags a simulation cannot run without, named as the user wrote them.
+fn check_flags(args: &SimulateArgs) -> Result<()> {
     if args.seeds == 0 {
         bail!("--seeds: need at least one replicate");
     }
     if args.test_size == 0 {
         bail!("--test-size: need at least one held-out sample");
     }
-    let net = crate::covariance::compute(&args.network, args.variance)?;
-    let context = || format!("invalid network file {}", args.network.display());
-    let document = &net.file.document;
-    let file_grid = problem_file::grid(document, false);
-    let units = match args.units {
-        Some(UnitsArg::Paper) => Units::Paper,
-        Some(UnitsArg::Code) => Units::Code,
-        None => match &file_grid {
-            Ok((units, _, _)) => *units,
-            Err(_) => Units::Code,
-        },
-    };
-    let ns: Vec<usize> = match &args.ns {
-        Some(ns) => ns.clone(),
-        None => {
-            let (_, _, ns) = file_grid
-                .as_ref()
-                .map_err(|e| anyhow::anyhow!("{e:#}"))
-                .with_context(context)?;
-            ns.iter()
-                .map(|&n| {
-                    if n.fract() == 0.0 && n >= 1.0 {
-                        Ok(n as usize)
-                    } else {
-                        bail!("field `ns`: a simulation needs whole sample sizes, got {n}")
-                    }
-                })
-                .collect::<Result<_>>()
-                .with_context(context)?
-        }
-    };
-    if ns.is_empty() || ns.contains(&0) {
+    if args.ns.as_ref().is_some_and(|ns| ns.is_empty() || ns.contains(&0)) {
         bail!("--ns: give sample sizes ≥ 1");
     }
-    let lambdas: Vec<f64> = match &args.lambdas {
-        Some(l) => l.clone(),
-        None => match &file_grid {
-            Ok((file_units, l, _)) if args.units.is_none() || *file_units == units => l.clone(),
-            Ok(_) => bail!("--units differs from the file's `units`: give --lambdas as well"),
-            Err(e) => return Err(anyhow::anyhow!("{e:#}")).with_context(context),
-        },
-    };
-    if lambdas.is_empty() {
-        bail!("no penalties: give --lambdas or the file's `lambdas`");
+    if let Some(l) = args.lambdas.iter().flatten().find(|l| !(l.is_finite() && **l > 0.0)) {
+        bail!("--lambdas: a simulation refits ridge and needs penalties > 0, got {l:?}");
     }
-    if let Some(l) = lambdas.iter().find(|l| !(l.is_finite() && **l > 0.0)) {
-        bail!("--lambdas: a simulation needs penalties > 0 (ridge is refitted), got {l}");
-    }
-    let p = net.covariances.omega.nrows();
-    let penalties_code: Vec<f64> = lambdas
-        .iter()
-        .map(|&l| Penalty::new(l, units).to_code(p))
-        .collect();
+    Ok(())
+}
 
-    let problem = net.problem()?;
-    let penalties: Vec<Penalty> = lambdas.iter().map(|&l| Penalty::new(l, units)).collect();
-    let ns_f64: Vec<f64> = ns.iter().map(|&n| n as f64).collect();
-    let theory = problem
-        .learning_curve(&ns_f64, &penalties)
-        .context("cannot evaluate the theory for the given `ns` and `lambdas`")?;
-
-    let sampled = &net.network;
-    let inputs = if is_identity(&sampled.omega0) {
-        GaussianInputs::isotropic(sampled.omega0.nrows())
-    } else {
-        GaussianInputs::from_covariance(sampled.omega0.as_ref())
-            .map_err(|e| anyhow::anyhow!("field `input`: {e}"))?
+pub fn run(args: &SimulateArgs) -> Result<()> {
+    check_flags(args)?;
+    let budget = args.limits.budget();
+    let path = &args.network;
+    let file = NetworkFile::load(path, &ReadContext::new(".").with_budget(budget.clone()))?;
+    let in_file = |e: dsrf::DsrfError| e.in_file("network file", path);
+    let (units, lambdas, ns) =
+        plan_grid(args, &file.grid).map_err(|e| anyhow::anyhow!("invalid network file {}: {e}", path.display()))?;
+    let net = file.model.realise(&budget).map_err(in_file)?;
+    let seed = args.seed.unwrap_or(net.seed);
+    let plan = SimulationPlan {
+        ns,
+        penalties: lambdas.iter().map(|&l| Penalty::new(l, units)).collect(),
+        replicates: args.seeds,
+        seed,
+        test_size: args.test_size,
     };
-    let teacher = NetworkTeacher {
-        inputs,
-        learner: sampled.learner.clone(),
-        target: sampled.target.clone(),
-        theta_star: net.theta_star.clone(),
-        noise_sd: net.file.noise_variance.sqrt(),
-    };
-    let seed = args.seed.unwrap_or(net.file.spec.seed);
     let bar = ProgressBar::new(args.seeds as u64).with_style(
         ProgressStyle::with_template(
             "{msg} [{bar:30}] {pos}/{len} replicates, {elapsed} (eta {eta})",
@@ -170,50 +163,42 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         .progress_chars("=> "),
     );
     bar.set_message("simulating");
-    let simulated = simulate_learning_curve_with_progress(
-        &teacher,
-        &ns,
-        &penalties_code,
-        args.seeds,
-        seed,
-        &TestError::HeldOut(args.test_size),
-        &|| bar.inc(1),
-    )
-    .map_err(|e| anyhow::anyhow!("simulation failed: {e}"))?;
+    let points = simulate_against_theory(
+        &net,
+        args.variance.convention(),
+        &plan,
+        &budget,
+        Some(&|| bar.inc(1)),
+    );
     bar.finish_and_clear();
-
+    let points = points?;
     let mut table = Table::new(COLUMNS.to_vec());
-    for (sim, th) in simulated.iter().zip(&theory) {
+    for point in &points {
         table.push(vec![
-            Cell::Number(sim.n as f64),
-            Cell::Number(th.lambda(units)),
+            Cell::Integer(point.n as u64),
+            Cell::Number(point.penalty.value()),
             Cell::Text(units_name(units)),
-            Cell::Number(sim.lambda_code),
-            Cell::Number(sim.test.mean),
-            Cell::Number(sim.test.std),
-            Cell::Number(sim.test.stderr),
-            Cell::Number(sim.train.mean),
-            Cell::Number(sim.train.std),
-            Cell::Number(th.test_error),
-            Cell::Number(th.train_error),
-            Cell::Number(sim.test.mean / th.test_error - 1.0),
-            Cell::Number(args.seeds as f64),
-            Cell::Number(args.test_size as f64),
-            Cell::Number(seed as f64),
-            Cell::Number(net.file.spec.seed as f64),
+            Cell::Number(point.lambda_code),
+            Cell::Number(point.test.mean),
+            Cell::Number(point.test.std),
+            Cell::Number(point.test.stderr),
+            Cell::Number(point.train.mean),
+            Cell::Number(point.train.std),
+            Cell::Number(point.theory.test_error),
+            Cell::Number(point.theory.train_error),
+            Cell::maybe(point.relative_deviation),
+            Cell::Integer(args.seeds as u64),
+            Cell::Integer(args.test_size as u64),
+            Cell::Integer(seed),
+            Cell::Integer(net.seed),
         ])?;
     }
     emit(&table.render(args.format), args.out.as_deref())?;
     eprintln!(
-        "dsrf: simulated {} points with {} replicates (data seed {}, network seed {})",
-        simulated.len(),
+        "dsrf: simulated {} points with {} replicates (data seed {seed}, network seed {})",
+        points.len(),
         args.seeds,
-        format_number(seed as f64),
-        net.file.spec.seed
+        net.seed
     );
     Ok(())
-}
-
-fn is_identity(m: &faer::Mat<f64>) -> bool {
-    (0..m.nrows()).all(|i| (0..m.ncols()).all(|j| m[(i, j)] == if i == j { 1.0 } else { 0.0 }))
 }

@@ -80,7 +80,7 @@ fn bad_network_files_name_the_field() {
         (
             "undefined ref",
             Box::new(|v| v["target"][0]["weights"] = json!({"ref": "Nope"})),
-            "target.layers[0].weights",
+            "target[0].weights",
         ),
         (
             "widths",
@@ -88,7 +88,7 @@ fn bad_network_files_name_the_field() {
                 v["learner"][1]["weights"] =
                     json!({"gaussian": {"name": "Q", "rows": 5, "cols": 7}})
             }),
-            "learner.layers[1].weights",
+            "learner[1].weights",
         ),
         (
             "unknown activation",

@@ -19,7 +19,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef};
 
 use crate::budget::{Budget, f64_bytes};
-use crate::network::named;
+use crate::network::field_error;
 use crate::{DsrfError, Result};
 
 /// How features are centred before their moments are taken.
@@ -198,7 +198,7 @@ pub fn linearised_problem(
     budget: &Budget,
 ) -> Result<Problem> {
     let m = empirical_moments(inputs, labels, &Centring::Uncentred, budget)?;
-    let lin = linearize_label_features(m.omega.as_ref(), &m.psi, layers, convention).map_err(named)?;
+    let lin = linearize_label_features(m.omega.as_ref(), &m.psi, layers, convention).map_err(field_error)?;
     Ok(CodeForm {
         omega: Covariance::Matrix(lin.omega),
         psi: lin.psi,

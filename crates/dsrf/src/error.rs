@@ -27,24 +27,24 @@ pub enum DsrfError {
         message: String,
     },
     /// Something inside the input file at `path` is wrong (`source` says what).
-    #[error("invalid {what} {}: {source}", path.display())]
+    #[error("invalid {what} {}: {inner}", path.display())]
     File {
         /// "network file", "problem file", …
         what: &'static str,
         /// The file.
         path: PathBuf,
-        /// The error inside it.
-        source: Box<DsrfError>,
+        /// The error inside it (not a `source`: the message already includes it).
+        inner: Box<DsrfError>,
     },
     /// An operating-system error on a named path.
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}: {cause}", path.display())]
     Io {
         /// "read", "write", "create the folder", …
         action: &'static str,
         /// The path.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (not a `source`: the message already includes it).
+        cause: std::io::Error,
     },
     /// A document that is not JSON at all.
     #[error("not valid JSON: {0}")]
@@ -125,16 +125,16 @@ impl DsrfError {
         DsrfError::File {
             what,
             path: path.into(),
-            source: Box::new(self),
+            inner: Box::new(self),
         }
     }
 
     /// An I/O error on `path`.
-    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         DsrfError::Io {
             action,
             path: path.into(),
-            source,
+            cause,
         }
     }
 }

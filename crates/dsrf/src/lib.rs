@@ -21,9 +21,12 @@
 //!   variance convention) → [`theory::Problem`]; Monte-Carlo covariances; the teacher
 //!   sampler ([`network`]);
 //! * [`empirical`] — Ω̂, ψ̂, E y² from a feature matrix and labels;
+//! * [`route`] — the empirical route: features and labels → theory next to ridge on held-out rows;
+//! * [`simulate`] — a network's empirical learning curve next to its theory;
 //! * [`learned` — the learned-features pipeline: splits, training, per-snapshot
 //!   comparison of theory and ridge (also for weights trained elsewhere);
 //! * [`compare`] — relative deviations, quantiles, peaks;
+//! * [`subsets`] — the empirical ridge curve: fits on random subsets of a pool;
 //! * [`presets`] — the networks of the papers' figures;
 //! * [`files`] (feature `files`) — the network, problem and linearisation file formats
 //!   and `.npy` arrays, one strict parser for the CLI, the xtask and Python;
@@ -51,12 +54,16 @@
 pub mod budget;
 pub mod compare;
 pub mod empirical;
+pub mod learned;
 mod error;
 #[cfg(feature = "files")]
 pub mod files;
 mod footprint;
 pub mod network;
 pub mod presets;
+pub mod route;
+pub mod simulate;
+pub mod subsets;
 
 pub use dsrf_linalg as linalg;
 pub use dsrf_rainbow as rainbow;

@@ -78,8 +78,8 @@ fn file_path(what: &str) -> String {
     what.replace(".layers[", "[")
 }
 
-/// Rainbow input errors become field errors with the file's paths.
-pub(crate) fn named(e: RainbowError) -> DsrfError {
+/// A rainbow input error as a field error with the file's paths (`learner[2].weights`).
+pub fn field_error(e: RainbowError) -> DsrfError {
     match e {
         RainbowError::Input { what, message } => DsrfError::field(file_path(&what), message),
         other => other.into(),
@@ -92,12 +92,12 @@ impl NetworkModel {
         if !(self.noise_variance.is_finite() && self.noise_variance >= 0.0) {
             return Err(DsrfError::field(
                 "noise_variance",
-                format!("must be finite and ≥ 0, got {}", self.noise_variance),
+                format!("must be finite and ≥ 0, got {:?}", self.noise_variance),
             ));
         }
         let footprint = network_footprint(&self.spec);
         budget.check_memory(&footprint.describe(), footprint.bytes)?;
-        let sampled = self.spec.sample().map_err(named)?;
+        let sampled = self.spec.sample().map_err(field_error)?;
         let d = sampled.omega0.nrows();
         let k = sampled.target.last().map_or(d, |l| l.weights.nrows());
         let theta_star = match &self.readout {
@@ -123,7 +123,7 @@ impl NetworkModel {
                 if !(variance.is_finite() && *variance >= 0.0) {
                     return Err(DsrfError::field(
                         "readout.gaussian.variance",
-                        format!("must be finite and ≥ 0, got {variance}"),
+                        format!("must be finite and ≥ 0, got {variance:?}"),
                     ));
                 }
                 gaussian_vector(self.spec.seed, name, k, *variance)
@@ -188,7 +188,7 @@ impl RealisedNetwork {
     /// Ω, Φ, Ψ of Definition 4.2 in the given variance convention.
     pub fn covariances(&self, convention: VarianceConvention) -> Result<PopulationCovariances> {
         linearized_covariances(self.omega0.as_ref(), &self.learner, &self.target, convention)
-            .map_err(named)
+            .map_err(field_error)
     }
 
     /// Theorem 3.1's input from Definition 4.2 (the paper form with θ* and s²).

@@ -57,7 +57,7 @@ impl GridFields {
                     if *v <= 0.0 {
                         return Err(DsrfError::field(
                             format!("{}[{i}]", n.path()),
-                            format!("sample sizes must be > 0, got {v}"),
+                            format!("sample sizes must be > 0, got {v:?}"),
                         ));
                     }
                 }
@@ -72,7 +72,7 @@ impl GridFields {
                     if *v < 0.0 {
                         return Err(DsrfError::field(
                             format!("{}[{i}]", n.path()),
-                            format!("penalties must be ≥ 0 (0 is the ridgeless limit), got {v}"),
+                            format!("penalties must be ≥ 0 (0 is the ridgeless limit), got {v:?}"),
                         ));
                     }
                 }

@@ -153,7 +153,7 @@ impl<'a> Node<'a> {
     pub(crate) fn non_negative(&self) -> Result<f64> {
         let x = self.number()?;
         if x < 0.0 {
-            return Err(self.error(format!("expected a number ≥ 0, got {x}")));
+            return Err(self.error(format!("expected a number ≥ 0, got {x:?}")));
         }
         Ok(x)
     }

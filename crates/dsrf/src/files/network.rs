@@ -265,7 +265,7 @@ fn covariance(node: &Node<'_>, context: &ReadContext) -> Result<CovarianceSpec> 
             if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| **v < 0.0) {
                 return Err(DsrfError::field(
                     format!("{}[{i}]", inner.path()),
-                    format!("variances must be ≥ 0, got {v}"),
+                    format!("variances must be ≥ 0, got {v:?}"),
                 ));
             }
             if values.is_empty() {
@@ -287,7 +287,7 @@ fn covariance(node: &Node<'_>, context: &ReadContext) -> Result<CovarianceSpec> 
             let shift = o.required("shift", "s > 0 in (W Wᵀ + s I)⁻¹")?;
             let value = shift.number()?;
             if value <= 0.0 {
-                return Err(shift.error(format!("the shift must be > 0, got {value}")));
+                return Err(shift.error(format!("the shift must be > 0, got {value:?}")));
             }
             CovarianceSpec::InverseGramPlus {
                 of: Box::new(matrix(&o.required("of", "")?, context)?),

@@ -1,0 +1,220 @@
+//! The empirical ridge curve of a finite data set: fit ridge (no intercept) on random
+//! size-n subsets of a training pool and measure the mean squared error on held-out
+//! sets — the authors' `genErrEmp` (SPEC §3.6), used by `dsrf empirical` and by the
+//! learned-feature figures.
+//!
+//! Repeat r draws one seeded permutation of the pool (`dsrf_sim::split` with seed
+//! `seed + r`) and uses its first n entries for every n, so the subsets of one repeat
+//! are nested and sampled without replacement. Repeats run in parallel, each fit
+//! sequentially inside, so the numbers do not depend on the thread count.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
+use rayon::prelude::*;
+
+use crate::{DsrfError, Result};
+
+/// Which subsets are fitted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subsets {
+    /// Subset sizes (each ≤ the pool size).
+    pub ns: Vec<usize>,
+    /// Penalties λ_c (code units: predictor wᵀφ, penalty λ_c‖w‖²) per entry of `ns`;
+    /// penalties that are not finite and > 0 (an optimal λ* of 0 or ∞) are skipped.
+    pub penalties_code: Vec<Vec<f64>>,
+    /// Random subsets per size.
+    pub repeats: usize,
+    /// Repeat r permutes the pool with seed `seed + r`.
+    pub seed: u64,
+}
+
+/// Features (p × m, samples as columns) with their labels.
+#[derive(Debug, Clone, Copy)]
+pub struct Samples<'a> {
+    /// The features.
+    pub features: MatRef<'a, f64>,
+    /// The labels.
+    pub labels: &'a [f64],
+}
+
+/// Errors per subset size, penalty and repeat: `held_out[set][k][l][r]` for every
+/// evaluation set, `train[k][l][r]` on the fitted subset itself. A skipped penalty has
+/// no entries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubsetErrors {
+    /// Mean squared error on each evaluation set.
+    pub held_out: Vec<Vec<Vec<Vec<f64>>>>,
+    /// Mean squared training residual.
+    pub train: Vec<Vec<Vec<f64>>>,
+}
+
+/// Fits every subset of `plan` on `pool` and evaluates on each of `evaluations`.
+pub fn ridge_on_subsets(
+    pool: Samples<'_>,
+    evaluations: &[Samples<'_>],
+    plan: &Subsets,
+) -> Result<SubsetErrors> {
+    let size = pool.features.ncols();
+    let p = pool.features.nrows();
+    if pool.labels.len() != size {
+        return Err(DsrfError::input(
+            "labels",
+            format!("{} labels for {size} pool samples", pool.labels.len()),
+        ));
+    }
+    if plan.penalties_code.len() != plan.ns.len() {
+        return Err(DsrfError::input(
+            "penalties",
+            "need one list of penalties per subset size",
+        ));
+    }
+    if let Some(n) = plan.ns.iter().find(|&&n| n == 0 || n > size) {
+        return Err(DsrfError::input(
+            "ns",
+            format!("subset size {n} must be in 1..={size} (the training pool)"),
+        ));
+    }
+    for (i, e) in evaluations.iter().enumerate() {
+        if e.features.nrows() != p || e.labels.len() != e.features.ncols() {
+            return Err(DsrfError::input(
+                format!("evaluation set {i}"),
+                format!(
+                    "{}×{} features with {} labels do not fit p = {p}",
+                    e.features.nrows(),
+                    e.features.ncols(),
+                    e.labels.len()
+                ),
+            ));
+        }
+    }
+    let per_repeat: Vec<Repeat> = (0..plan.repeats)
+        .into_par_iter()
+        .map(|r| one_repeat(pool, evaluations, plan, plan.seed.wrapping_add(r as u64)))
+        .collect::<Result<_>>()?;
+    Ok(gather(&per_repeat, evaluations.len(), plan))
+}
+
+/// errors[k][l] of one repeat: (held-out per set, train), `None` for a skipped λ.
+type Repeat = Vec<Vec<Option<(Vec<f64>, f64)>>>;
+
+fn one_repeat(
+    pool: Samples<'_>,
+    evaluations: &[Samples<'_>],
+    plan: &Subsets,
+    seed: u64,
+) -> Result<Repeat> {
+    let size = pool.features.ncols();
+    let p = pool.features.nrows();
+    let order = dsrf_sim::split(size, &[1.0], seed)?.concat();
+    plan.ns
+        .iter()
+        .zip(&plan.penalties_code)
+        .map(|(&n, penalties)| {
+            let usable: Vec<f64> = penalties
+                .iter()
+                .copied()
+                .filter(|l| l.is_finite() && *l > 0.0)
+                .collect();
+            if usable.is_empty() {
+                return Ok(vec![None; penalties.len()]);
+            }
+            let x = Mat::from_fn(p, n, |i, j| pool.features[(i, order[j])]);
+            let y: Vec<f64> = order[..n].iter().map(|&j| pool.labels[j]).collect();
+            let (w, _) = dsrf_linalg::ridge_path(x.as_ref(), &y, &usable, Par::Seq)?;
+            let held_out: Vec<Vec<f64>> = evaluations
+                .iter()
+                .map(|e| mse_per_penalty(w.as_ref(), e.features, e.labels))
+                .collect();
+            let train = mse_per_penalty(w.as_ref(), x.as_ref(), &y);
+            let mut next = 0;
+            Ok(penalties
+                .iter()
+                .map(|l| {
+                    (l.is_finite() && *l > 0.0).then(|| {
+                        let k = next;
+                        next += 1;
+                        (held_out.iter().map(|h| h[k]).collect(), train[k])
+                    })
+                })
+                .collect())
+        })
+        .collect()
+}
+
+fn gather(per_repeat: &[Repeat], sets: usize, plan: &Subsets) -> SubsetErrors {
+    let shape = |_: usize| -> Vec<Vec<Vec<f64>>> {
+        plan.penalties_code
+            .iter()
+            .map(|ls| vec![Vec::with_capacity(plan.repeats); ls.len()])
+            .collect()
+    };
+    let mut held_out: Vec<_> = (0..sets).map(shape).collect();
+    let mut train = shape(0);
+    for repeat in per_repeat {
+        for (k, per_lambda) in repeat.iter().enumerate() {
+            for (l, entry) in per_lambda.iter().enumerate() {
+                if let Some((h, t)) = entry {
+                    for (s, value) in h.iter().enumerate() {
+                        held_out[s][k][l].push(*value);
+                    }
+                    train[k][l].push(*t);
+                }
+            }
+        }
+    }
+    SubsetErrors { held_out, train }
+}
+
+/// Mean squared error of every column of `w` (one fitted readout per penalty) on the
+/// samples in the columns of `features`.
+pub fn mse_per_penalty(w: MatRef<'_, f64>, features: MatRef<'_, f64>, labels: &[f64]) -> Vec<f64> {
+    let mut pred = Mat::<f64>::zeros(w.ncols(), features.ncols());
+    matmul(
+        pred.as_mut(),
+        Accum::Replace,
+        w.transpose(),
+        features,
+        1.0,
+        Par::Seq,
+    );
+    (0..w.ncols())
+        .map(|l| {
+            (0..features.ncols())
+                .map(|j| (pred[(l, j)] - labels[j]).powi(2))
+                .sum::<f64>()
+                / features.ncols() as f64
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subsets_match_a_direct_ridge_fit() {
+        let (p, pool) = (4, 30);
+        let x = Mat::from_fn(p, pool, |i, j| ((i * 7 + j * 3) % 11) as f64 / 11.0 - 0.45);
+        let y: Vec<f64> = (0..pool).map(|j| ((j * 5) % 7) as f64 - 3.0).collect();
+        let test = Mat::from_fn(p, 9, |i, j| ((i * 5 + j * 2) % 7) as f64 / 7.0 - 0.5);
+        let ty: Vec<f64> = (0..9).map(|j| j as f64 * 0.1).collect();
+        let plan = Subsets {
+            ns: vec![10, 30],
+            penalties_code: vec![vec![0.5, f64::INFINITY], vec![2.0]],
+            repeats: 3,
+            seed: 5,
+        };
+        let pool_samples = Samples { features: x.as_ref(), labels: &y };
+        let eval = Samples { features: test.as_ref(), labels: &ty };
+        let errors = ridge_on_subsets(pool_samples, &[eval], &plan).unwrap();
+        assert_eq!(errors.held_out[0][0][1].len(), 0, "λ = ∞ is skipped");
+        // At n = pool every repeat fits the same data: one direct solve.
+        let ym = Mat::from_fn(pool, 1, |j, _| y[j]);
+        let (w, _) = dsrf_linalg::ridge_solve(x.as_ref(), ym.as_ref(), 2.0).unwrap();
+        let direct = mse_per_penalty(w.as_ref(), test.as_ref(), &ty)[0];
+        for r in 0..3 {
+            assert!((errors.held_out[0][1][0][r] - direct).abs() < 1e-12);
+        }
+        assert!(ridge_on_subsets(pool_samples, &[eval], &Subsets { ns: vec![31], penalties_code: vec![vec![1.0]], ..plan.clone() }).is_err());
+    }
+}
