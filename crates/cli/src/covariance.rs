@@ -38,7 +38,9 @@ pub fn run(args: &CovarianceArgs) -> Result<()> {
     let file = NetworkFile::load(path, &ReadContext::new(".").with_budget(budget.clone()))?;
     let in_file = |e: dsrf::DsrfError| e.in_file("network file", path);
     let net = file.model.realise(&budget).map_err(in_file)?;
-    let c = net.covariances(args.variance.convention()).map_err(in_file)?;
+    let c = net
+        .covariances(args.variance.convention())
+        .map_err(in_file)?;
     // The problem must be valid before anything is written.
     net.problem_from(&c).map_err(in_file)?;
     // A problem file in the paper form; the grid is copied from the network file.

@@ -90,12 +90,18 @@ pub fn run(args: &CurveArgs) -> Result<()> {
     let (problem, grid) = match (&args.problem, &args.network) {
         (Some(path), _) => {
             let file = ProblemFile::load(path, &context)?;
-            let grid = file.grid.resolve(usage).map_err(|e| e.in_file("problem file", path))?;
+            let grid = file
+                .grid
+                .resolve(usage)
+                .map_err(|e| e.in_file("problem file", path))?;
             (file.problem, grid)
         }
         (None, Some(path)) => {
             let file = NetworkFile::load(path, &context)?;
-            let grid = file.grid.resolve(usage).map_err(|e| e.in_file("network file", path))?;
+            let grid = file
+                .grid
+                .resolve(usage)
+                .map_err(|e| e.in_file("network file", path))?;
             let problem = file
                 .model
                 .realise(&budget)

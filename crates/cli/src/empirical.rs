@@ -120,7 +120,11 @@ pub fn run(args: &EmpiricalArgs) -> Result<()> {
     };
     let plan = EmpiricalPlan {
         ns: args.ns.clone(),
-        penalties: args.lambdas.iter().map(|&l| Penalty::new(l, units)).collect(),
+        penalties: args
+            .lambdas
+            .iter()
+            .map(|&l| Penalty::new(l, units))
+            .collect(),
         repeats: args.seeds,
         seed: args.seed.wrapping_add(1),
         centring: match args.centring {
@@ -129,8 +133,13 @@ pub fn run(args: &EmpiricalArgs) -> Result<()> {
         },
     };
     // Rows are samples in the file; the library takes samples as columns.
-    let (points, sizes) =
-        compare_on_data(features.as_ref().transpose(), &labels, &split, &plan, &budget)?;
+    let (points, sizes) = compare_on_data(
+        features.as_ref().transpose(),
+        &labels,
+        &split,
+        &plan,
+        &budget,
+    )?;
     let mut table = Table::new(COLUMNS.to_vec());
     for point in &points {
         table.push(vec![

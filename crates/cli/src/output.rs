@@ -55,7 +55,11 @@ impl Cell {
         match self {
             Cell::Number(x) if x.is_infinite() => {
                 let s = if *x > 0.0 { "inf" } else { "-inf" };
-                if quote_text { format!("\"{s}\"") } else { s.into() }
+                if quote_text {
+                    format!("\"{s}\"")
+                } else {
+                    s.into()
+                }
             }
             Cell::Number(x) => format_number(*x),
             Cell::Integer(k) => k.to_string(),
@@ -150,7 +154,10 @@ pub fn format_number(x: f64) -> String {
 pub fn list(v: &[f64]) -> String {
     format!(
         "[{}]",
-        v.iter().map(|x| format_number(*x)).collect::<Vec<_>>().join(", ")
+        v.iter()
+            .map(|x| format_number(*x))
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }
 

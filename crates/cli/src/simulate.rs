@@ -90,7 +90,9 @@ fn whole_ns(ns: &[f64]) -> Result<Vec<usize>> {
             if n.fract() == 0.0 && n >= 1.0 && n <= (1u64 << 40) as f64 {
                 Ok(n as usize)
             } else {
-                bail!("field `ns[{i}]`: a simulation needs whole sample sizes in 1..=2^40, got {n:?}")
+                bail!(
+                    "field `ns[{i}]`: a simulation needs whole sample sizes in 1..=2^40, got {n:?}"
+                )
             }
         })
         .collect()
@@ -129,10 +131,19 @@ fn check_flags(args: &SimulateArgs) -> Result<()> {
     if args.test_size == 0 {
         bail!("--test-size: need at least one held-out sample");
     }
-    if args.ns.as_ref().is_some_and(|ns| ns.is_empty() || ns.contains(&0)) {
+    if args
+        .ns
+        .as_ref()
+        .is_some_and(|ns| ns.is_empty() || ns.contains(&0))
+    {
         bail!("--ns: give sample sizes ≥ 1");
     }
-    if let Some(l) = args.lambdas.iter().flatten().find(|l| !(l.is_finite() && **l > 0.0)) {
+    if let Some(l) = args
+        .lambdas
+        .iter()
+        .flatten()
+        .find(|l| !(l.is_finite() && **l > 0.0))
+    {
         bail!("--lambdas: a simulation refits ridge and needs penalties > 0, got {l:?}");
     }
     Ok(())
@@ -144,8 +155,8 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     let path = &args.network;
     let file = NetworkFile::load(path, &ReadContext::new(".").with_budget(budget.clone()))?;
     let in_file = |e: dsrf::DsrfError| e.in_file("network file", path);
-    let (units, lambdas, ns) =
-        plan_grid(args, &file.grid).map_err(|e| anyhow::anyhow!("invalid network file {}: {e}", path.display()))?;
+    let (units, lambdas, ns) = plan_grid(args, &file.grid)
+        .map_err(|e| anyhow::anyhow!("invalid network file {}: {e}", path.display()))?;
     let net = file.model.realise(&budget).map_err(in_file)?;
     let seed = args.seed.unwrap_or(net.seed);
     let plan = SimulationPlan {

@@ -33,7 +33,10 @@ fn run(name: &str, args: &[&str], expect: &Expect) {
             assert!(!ok, "{name}: accepted: {stdout}");
             assert!(stdout.is_empty(), "{name}: wrote output on failure");
             for needle in *needles {
-                assert!(stderr.contains(needle), "{name}: `{needle}` not in: {stderr}");
+                assert!(
+                    stderr.contains(needle),
+                    "{name}: `{needle}` not in: {stderr}"
+                );
             }
         }
         Expect::Answer(check) => {
@@ -232,9 +235,21 @@ fn npy_references() {
     let big = dir.join("big.npy");
     std::fs::write(&big, npy_header("(100000, 100000)")).unwrap();
     let cases: Vec<(&str, String, &[&str])> = vec![
-        ("an endless file", "/dev/zero".into(), &["/dev/zero", "magic"]),
-        ("a 10^10 × 10^10 header", huge.display().to_string(), &["huge.npy", "does not fit"]),
-        ("a 10^5 × 10^5 header beyond the limit", big.display().to_string(), &["big.npy", "memory"]),
+        (
+            "an endless file",
+            "/dev/zero".into(),
+            &["/dev/zero", "magic"],
+        ),
+        (
+            "a 10^10 × 10^10 header",
+            huge.display().to_string(),
+            &["huge.npy", "does not fit"],
+        ),
+        (
+            "a 10^5 × 10^5 header beyond the limit",
+            big.display().to_string(),
+            &["big.npy", "memory"],
+        ),
         ("a folder", dir.display().to_string(), &["folder"]),
     ];
     for (name, path, needles) in cases {
@@ -250,7 +265,15 @@ fn npy_references() {
 }
 
 fn simulate_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["simulate", "--network", file, "--test-size", "100", "--ns", "10"];
+    let mut args = vec![
+        "simulate",
+        "--network",
+        file,
+        "--test-size",
+        "100",
+        "--ns",
+        "10",
+    ];
     args.extend_from_slice(extra);
     args
 }
@@ -280,8 +303,16 @@ fn simulation_flags() {
             vec!["--seeds", "2", "--lambdas", "0"],
             Expect::Refused(&["--lambdas", "> 0"]),
         ),
-        ("no replicates", vec!["--seeds", "0"], Expect::Refused(&["seeds"])),
-        ("no test samples", vec!["--test-size", "0"], Expect::Refused(&["test-size"])),
+        (
+            "no replicates",
+            vec!["--seeds", "0"],
+            Expect::Refused(&["seeds"]),
+        ),
+        (
+            "no test samples",
+            vec!["--test-size", "0"],
+            Expect::Refused(&["test-size"]),
+        ),
         (
             "a seed beyond 2^53 is written exactly",
             vec!["--seeds", "2", "--seed", "9007199254740993"],
@@ -314,10 +345,17 @@ fn outputs_survive_failures() {
     let before = std::fs::read(&out).unwrap();
     let (ok, _, _) = dsrf(&["curve", "--network", &bad, "--out", out_s]);
     assert!(!ok);
-    assert_eq!(std::fs::read(&out).unwrap(), before, "previous result changed");
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        before,
+        "previous result changed"
+    );
     // An --out that is a folder names the path.
     let (ok, _, stderr) = dsrf(&["curve", "--network", &good, "--out", dir.to_str().unwrap()]);
-    assert!(!ok && stderr.contains(dir.to_str().unwrap()) && stderr.contains("folder"), "{stderr}");
+    assert!(
+        !ok && stderr.contains(dir.to_str().unwrap()) && stderr.contains("folder"),
+        "{stderr}"
+    );
     // A covariance folder is replaced as a whole or not at all.
     let folder = dir.join("cov");
     let folder_s = folder.to_str().unwrap();
@@ -328,7 +366,10 @@ fn outputs_survive_failures() {
             .unwrap()
             .map(|e| {
                 let e = e.unwrap();
-                (e.file_name().into_string().unwrap(), std::fs::read(e.path()).unwrap())
+                (
+                    e.file_name().into_string().unwrap(),
+                    std::fs::read(e.path()).unwrap(),
+                )
             })
             .collect();
         v.sort();
@@ -359,7 +400,9 @@ fn thread_count_does_not_change_results() {
     let dir = scratch("hostile", "threads");
     for d in [100usize, 120, 128] {
         let mut net = network();
-        let text = serde_json::to_string(&net).unwrap().replace(":40", &format!(":{d}"));
+        let text = serde_json::to_string(&net)
+            .unwrap()
+            .replace(":40", &format!(":{d}"));
         net = serde_json::from_str(&text).unwrap();
         let file = write_json(&dir, &format!("net{d}.json"), &net);
         let with = |threads: &str| {
@@ -368,7 +411,11 @@ fn thread_count_does_not_change_results() {
                 .env("RAYON_NUM_THREADS", threads)
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             out.stdout
         };
         let one = with("1");

@@ -109,7 +109,11 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
         "m" | "mb" | "mib" => 1024.0 * 1024.0,
         "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
         "t" | "tb" | "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        other => return Err(format!("unknown size unit `{other}` in `{text}` (use K, M, G, T)")),
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}` in `{text}` (use K, M, G, T)"
+            ));
+        }
     };
     let bytes = value * scale;
     if !(bytes.is_finite() && bytes >= 1.0 && bytes < u64::MAX as f64) {
@@ -160,8 +164,14 @@ mod tests {
             work_hint: String::new(),
         };
         assert!(budget.check_memory("x", 1000).is_ok());
-        let e = budget.check_memory("field `rows`", 8000).unwrap_err().to_string();
-        assert!(e.contains("field `rows`") && e.contains("8000 bytes") && e.contains("--max-memory"), "{e}");
+        let e = budget
+            .check_memory("field `rows`", 8000)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("field `rows`") && e.contains("8000 bytes") && e.contains("--max-memory"),
+            "{e}"
+        );
         assert!(budget.check_work("simulation", 1e4).is_err());
         assert!(budget.check_work("simulation", f64::NAN).is_err());
     }

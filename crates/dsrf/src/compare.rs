@@ -96,10 +96,16 @@ mod tests {
 
     #[test]
     fn deviations_are_undefined_against_zero() {
-        assert_eq!(relative_deviation(1.1, 1.0).map(|d| (d * 1e12).round()), Some(1e11));
+        assert_eq!(
+            relative_deviation(1.1, 1.0).map(|d| (d * 1e12).round()),
+            Some(1e11)
+        );
         assert_eq!(relative_deviation(0.0, 0.0), None);
         assert_eq!(relative_deviation(1.0, 0.0), None);
-        assert_eq!(signed_relative_deviation(0.9, 1.0).map(|d| (d * 1e12).round()), Some(-1e11));
+        assert_eq!(
+            signed_relative_deviation(0.9, 1.0).map(|d| (d * 1e12).round()),
+            Some(-1e11)
+        );
         let d = Deviations::of(&[(1.1, 1.0), (0.98, 1.0), (2.0, 1.0), (1.0, 0.0)]).unwrap();
         assert_eq!(d.points, 3);
         assert!((d.median - 0.1).abs() < 1e-12 && (d.max - 1.0).abs() < 1e-12);

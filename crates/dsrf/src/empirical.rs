@@ -93,7 +93,10 @@ pub fn empirical_moments(
     )?;
     check_finite("features", features)?;
     if let Some(i) = labels.iter().position(|y| !y.is_finite()) {
-        return Err(DsrfError::input(format!("labels[{i}]"), "is not a finite number"));
+        return Err(DsrfError::input(
+            format!("labels[{i}]"),
+            "is not a finite number",
+        ));
     }
     let mean = match centring {
         Centring::Uncentred => vec![0.0; p],
@@ -198,7 +201,8 @@ pub fn linearised_problem(
     budget: &Budget,
 ) -> Result<Problem> {
     let m = empirical_moments(inputs, labels, &Centring::Uncentred, budget)?;
-    let lin = linearize_label_features(m.omega.as_ref(), &m.psi, layers, convention).map_err(field_error)?;
+    let lin = linearize_label_features(m.omega.as_ref(), &m.psi, layers, convention)
+        .map_err(field_error)?;
     Ok(CodeForm {
         omega: Covariance::Matrix(lin.omega),
         psi: lin.psi,

@@ -25,7 +25,7 @@ pub struct Footprint {
 }
 
 impl Footprint {
-    /// "the network (largest: learner[0].weights, 1000000000 × 1000)".
+    /// `the network (largest matrix: learner[0].weights, …)`.
     pub fn describe(&self) -> String {
         match &self.largest {
             Some((what, r, c)) => format!(
@@ -139,8 +139,9 @@ pub fn network_footprint(spec: &NetworkSpec) -> Footprint {
             let what = format!("{network}[{l}].weights");
             if let Some((out, inp)) = w.matrix(m, &what) {
                 // W Ω, W Ω Wᵀ, the next Ω and the next Φ (at most out × out).
-                w.hold(&format!("{network}[{l}] covariance"), out, inp, 1);
-                w.hold(&format!("{network}[{l}] covariance"), out, out, 3);
+                let covariance = format!("the output covariance of {what}");
+                w.hold(&covariance, out, inp, 1);
+                w.hold(&covariance, out, out, 3);
             }
         }
     }
@@ -159,7 +160,10 @@ mod tests {
     fn a_wide_layer_is_named_with_its_size() {
         let spec = NetworkSpec {
             seed: 0,
-            input: CovarianceSpec::ScaledIdentity { dim: 1000, scale: 1.0 },
+            input: CovarianceSpec::ScaledIdentity {
+                dim: 1000,
+                scale: 1.0,
+            },
             definitions: vec![],
             learner: vec![(
                 MatrixSpec::Gaussian {
@@ -174,7 +178,11 @@ mod tests {
         let f = network_footprint(&spec);
         // At least the weights (8 TB) and the 10⁹ × 10⁹ covariance of that layer.
         assert!(f.bytes >= 8 * 1_000_000_000u128 * 1_000_000_000);
-        assert!(f.describe().contains("learner[0]"), "{}", f.describe());
+        assert!(
+            f.describe().contains("learner[0].weights"),
+            "{}",
+            f.describe()
+        );
     }
 
     #[test]
@@ -182,6 +190,10 @@ mod tests {
         let spec = crate::presets::figure1_rainbow(1, 200, 0.5);
         let f = network_footprint(&spec);
         // Tens of 200 × 200 matrices: well under 100 MB, well over one matrix.
-        assert!(f.bytes > 8 * 200 * 200 * 10 && f.bytes < 100 << 20, "{}", f.bytes);
+        assert!(
+            f.bytes > 8 * 200 * 200 * 10 && f.bytes < 100 << 20,
+            "{}",
+            f.bytes
+        );
     }
 }

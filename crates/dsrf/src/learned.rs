@@ -49,10 +49,7 @@ impl Splits {
             if part.labels.is_empty() {
                 return Err(DsrfError::input(
                     "proportions",
-                    format!(
-                        "the {name} split of {} samples is empty",
-                        data.labels.len()
-                    ),
+                    format!("the {name} split of {} samples is empty", data.labels.len()),
                 ));
             }
         }
@@ -187,9 +184,15 @@ pub fn compare_features(
     let emp = forward(layers, &splits.emp_cov.inputs, Par::Seq);
     let centre = column_mean(emp.as_ref());
     let emp = centred(emp.as_ref(), &centre);
-    let features = |data: &Dataset| centred(forward(layers, &data.inputs, Par::Seq).as_ref(), &centre);
+    let features =
+        |data: &Dataset| centred(forward(layers, &data.inputs, Par::Seq).as_ref(), &centre);
     let (reg, test) = (features(&splits.train_reg), features(&splits.test));
-    let moments = empirical_moments(emp.as_ref(), &splits.emp_cov.labels, &Centring::Uncentred, budget)?;
+    let moments = empirical_moments(
+        emp.as_ref(),
+        &splits.emp_cov.labels,
+        &Centring::Uncentred,
+        budget,
+    )?;
     let problem = moments.problem(0.0)?;
     let p = emp.nrows();
     let mut ns = plan.theory_ns.clone();
@@ -232,10 +235,19 @@ pub fn compare_features(
         seed: plan.subset_seed,
     };
     let errors = ridge_on_subsets(
-        Samples { features: reg.as_ref(), labels: &splits.train_reg.labels },
+        Samples {
+            features: reg.as_ref(),
+            labels: &splits.train_reg.labels,
+        },
         &[
-            Samples { features: test.as_ref(), labels: &splits.test.labels },
-            Samples { features: emp.as_ref(), labels: &splits.emp_cov.labels },
+            Samples {
+                features: test.as_ref(),
+                labels: &splits.test.labels,
+            },
+            Samples {
+                features: emp.as_ref(),
+                labels: &splits.emp_cov.labels,
+            },
         ],
         &subsets,
     )?;
@@ -266,7 +278,11 @@ pub fn compare_features(
 }
 
 /// The theory on `ns`: λ-major fixed penalties, or the optimal penalty per n.
-fn theory_curve(problem: &Problem, ns: &[f64], penalties: &PenaltyChoice) -> Result<Vec<TheoryPoint>> {
+fn theory_curve(
+    problem: &Problem,
+    ns: &[f64],
+    penalties: &PenaltyChoice,
+) -> Result<Vec<TheoryPoint>> {
     let point = |pt: &dsrf_theory::RiskPoint| TheoryPoint {
         n: pt.n,
         lambda_code: pt.lambda_code,
@@ -274,7 +290,11 @@ fn theory_curve(problem: &Problem, ns: &[f64], penalties: &PenaltyChoice) -> Res
     };
     Ok(match penalties {
         PenaltyChoice::Given(ls) => problem.learning_curve(ns, ls)?.iter().map(point).collect(),
-        PenaltyChoice::Optimal => problem.optimal_curve(ns)?.iter().map(|o| point(&o.point)).collect(),
+        PenaltyChoice::Optimal => problem
+            .optimal_curve(ns)?
+            .iter()
+            .map(|o| point(&o.point))
+            .collect(),
     })
 }
 

@@ -54,11 +54,11 @@
 pub mod budget;
 pub mod compare;
 pub mod empirical;
-pub mod learned;
 mod error;
 #[cfg(feature = "files")]
 pub mod files;
 mod footprint;
+pub mod learned;
 pub mod network;
 pub mod presets;
 pub mod route;
@@ -74,8 +74,8 @@ pub use error::{DsrfError, Result};
 pub use footprint::{Footprint, network_footprint};
 pub use network::{NetworkModel, Readout, RealisedNetwork};
 
-/// The parallelism of the facade's own dense products (fixed degree: bit-identical
-/// results for any thread count).
+/// The parallelism of the facade's own dense products: `dsrf_linalg`'s fixed degree
+/// (bit-identical results for any thread count).
 pub(crate) fn par() -> faer::Par {
-    faer::Par::rayon(4)
+    dsrf_linalg::fixed_parallelism()
 }

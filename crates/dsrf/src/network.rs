@@ -105,10 +105,7 @@ impl NetworkModel {
                 if theta.len() != k {
                     return Err(DsrfError::field(
                         "readout.theta_star",
-                        format!(
-                            "length {} does not match the target width {k}",
-                            theta.len()
-                        ),
+                        format!("length {} does not match the target width {k}", theta.len()),
                     ));
                 }
                 if let Some(i) = theta.iter().position(|t| !t.is_finite()) {
@@ -187,8 +184,13 @@ impl RealisedNetwork {
 
     /// Ω, Φ, Ψ of Definition 4.2 in the given variance convention.
     pub fn covariances(&self, convention: VarianceConvention) -> Result<PopulationCovariances> {
-        linearized_covariances(self.omega0.as_ref(), &self.learner, &self.target, convention)
-            .map_err(field_error)
+        linearized_covariances(
+            self.omega0.as_ref(),
+            &self.learner,
+            &self.target,
+            convention,
+        )
+        .map_err(field_error)
     }
 
     /// Theorem 3.1's input from Definition 4.2 (the paper form with θ* and s²).
@@ -234,7 +236,11 @@ impl RealisedNetwork {
 
     /// Ω̂, Φ̂, Ψ̂ of the real network from `samples` inputs (centred features).
     pub fn monte_carlo_covariances(&self, samples: usize, seed: u64) -> Result<[Mat<f64>; 3]> {
-        Ok(estimate_network_covariances(&self.teacher()?, samples, seed)?)
+        Ok(estimate_network_covariances(
+            &self.teacher()?,
+            samples,
+            seed,
+        )?)
     }
 
     /// Theorem 3.1's input from Monte-Carlo moments Ω̂, ψ̂, E y² of `samples` draws

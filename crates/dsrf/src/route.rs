@@ -110,12 +110,22 @@ pub fn compare_on_data(
     let parts = dsrf_sim::split(rows, &fractions, split.seed)?;
     let taken: std::collections::HashSet<usize> = parts.iter().flatten().copied().collect();
     let pool_rows: Vec<usize> = (0..rows).filter(|r| !taken.contains(r)).collect();
-    let cov_rows = if split.covariance_fraction > 0.0 { &parts[1] } else { &pool_rows };
-    for (name, part) in [("test", &parts[0]), ("training pool", &pool_rows), ("covariance", cov_rows)] {
+    let cov_rows = if split.covariance_fraction > 0.0 {
+        &parts[1]
+    } else {
+        &pool_rows
+    };
+    for (name, part) in [
+        ("test", &parts[0]),
+        ("training pool", &pool_rows),
+        ("covariance", cov_rows),
+    ] {
         if part.is_empty() {
             return Err(DsrfError::input(
                 "split",
-                format!("the {name} part of {rows} rows is empty: change the fractions or give more rows"),
+                format!(
+                    "the {name} part of {rows} rows is empty: change the fractions or give more rows"
+                ),
             ));
         }
     }
@@ -128,8 +138,13 @@ pub fn compare_on_data(
         pool = centred(pool.as_ref(), &mean);
         cov = centred(cov.as_ref(), &mean);
     }
-    let (test_y, pool_y, cov_y) = (pick_labels(&parts[0]), pick_labels(&pool_rows), pick_labels(cov_rows));
-    let problem = empirical_moments(cov.as_ref(), &cov_y, &Centring::Uncentred, budget)?.problem(0.0)?;
+    let (test_y, pool_y, cov_y) = (
+        pick_labels(&parts[0]),
+        pick_labels(&pool_rows),
+        pick_labels(cov_rows),
+    );
+    let problem =
+        empirical_moments(cov.as_ref(), &cov_y, &Centring::Uncentred, budget)?.problem(0.0)?;
     let codes = crate::simulate::codes(&plan.penalties, p)?;
     let ns: Vec<f64> = plan.ns.iter().map(|&n| n as f64).collect();
     let theory = problem.learning_curve(&ns, &plan.penalties)?;
@@ -140,15 +155,21 @@ pub fn compare_on_data(
         seed: plan.seed,
     };
     let errors = ridge_on_subsets(
-        Samples { features: pool.as_ref(), labels: &pool_y },
-        &[Samples { features: test.as_ref(), labels: &test_y }],
+        Samples {
+            features: pool.as_ref(),
+            labels: &pool_y,
+        },
+        &[Samples {
+            features: test.as_ref(),
+            labels: &test_y,
+        }],
         &subsets,
     )?;
     let mut out = Vec::with_capacity(theory.len());
     // λ-major, like the theory's learning curve.
     for (l, (&penalty, &code)) in plan.penalties.iter().zip(&codes).enumerate() {
         for (k, &n) in plan.ns.iter().enumerate() {
-            let th = theory[l * plan.ns.len() + k].clone();
+            let th = theory[l * plan.ns.len() + k];
             let test = Summary::of(&errors.held_out[0][k][l]);
             out.push(EmpiricalComparison {
                 n,

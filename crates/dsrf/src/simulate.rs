@@ -7,7 +7,9 @@
 //! — and its memory and arithmetic are estimated against the [`Budget`].
 
 use dsrf_rainbow::VarianceConvention;
-use dsrf_sim::{CurveConfig, Penalties, SimulatedPoint, Summary, TestError, simulate_learning_curve};
+use dsrf_sim::{
+    CurveConfig, Penalties, SimulatedPoint, Summary, TestError, simulate_learning_curve,
+};
 use dsrf_theory::{Penalty, RiskPoint, Units};
 
 use crate::budget::{Budget, f64_bytes};
@@ -85,7 +87,11 @@ pub fn simulate_against_theory(
     Ok(simulated
         .into_iter()
         .zip(theory)
-        .zip(plan.penalties.iter().flat_map(|l| plan.ns.iter().map(move |_| *l)))
+        .zip(
+            plan.penalties
+                .iter()
+                .flat_map(|l| plan.ns.iter().map(move |_| *l)),
+        )
         .map(|((sim, th), penalty)| SimulatedComparison {
             n: sim.n,
             penalty,
@@ -132,10 +138,16 @@ fn check_cost(network: &RealisedNetwork, plan: &SimulationPlan, budget: &Budget)
         return Err(DsrfError::input("ns", "give sample sizes ≥ 1"));
     }
     if plan.replicates == 0 {
-        return Err(DsrfError::input("replicates", "need at least one replicate"));
+        return Err(DsrfError::input(
+            "replicates",
+            "need at least one replicate",
+        ));
     }
     if plan.test_size == 0 {
-        return Err(DsrfError::input("test_size", "need at least one held-out sample"));
+        return Err(DsrfError::input(
+            "test_size",
+            "need at least one held-out sample",
+        ));
     }
     let p = network.p() as u128;
     let layers = network.learner.iter().chain(&network.target);

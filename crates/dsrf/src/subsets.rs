@@ -204,8 +204,14 @@ mod tests {
             repeats: 3,
             seed: 5,
         };
-        let pool_samples = Samples { features: x.as_ref(), labels: &y };
-        let eval = Samples { features: test.as_ref(), labels: &ty };
+        let pool_samples = Samples {
+            features: x.as_ref(),
+            labels: &y,
+        };
+        let eval = Samples {
+            features: test.as_ref(),
+            labels: &ty,
+        };
         let errors = ridge_on_subsets(pool_samples, &[eval], &plan).unwrap();
         assert_eq!(errors.held_out[0][0][1].len(), 0, "λ = ∞ is skipped");
         // At n = pool every repeat fits the same data: one direct solve.
@@ -215,6 +221,17 @@ mod tests {
         for r in 0..3 {
             assert!((errors.held_out[0][1][0][r] - direct).abs() < 1e-12);
         }
-        assert!(ridge_on_subsets(pool_samples, &[eval], &Subsets { ns: vec![31], penalties_code: vec![vec![1.0]], ..plan.clone() }).is_err());
+        assert!(
+            ridge_on_subsets(
+                pool_samples,
+                &[eval],
+                &Subsets {
+                    ns: vec![31],
+                    penalties_code: vec![vec![1.0]],
+                    ..plan.clone()
+                }
+            )
+            .is_err()
+        );
     }
 }

@@ -24,11 +24,46 @@ fn config(cases: u32) -> ProptestConfig {
 
 /// Keys of every format, so random objects hit the parsers' branches.
 const KEYS: [&str; 40] = [
-    "seed", "input", "matrices", "learner", "target", "readout", "noise_variance", "units",
-    "lambdas", "ns", "name", "value", "weights", "activation", "gaussian", "rainbow", "sum",
-    "ref", "values", "npy", "rows", "cols", "z", "covariance", "scale", "matrix", "identity",
-    "scaled_identity", "diagonal", "power_law", "dim", "exponent", "inverse_gram_plus", "of",
-    "shift", "theta_star", "variance", "omega", "psi", "eigenvalues",
+    "seed",
+    "input",
+    "matrices",
+    "learner",
+    "target",
+    "readout",
+    "noise_variance",
+    "units",
+    "lambdas",
+    "ns",
+    "name",
+    "value",
+    "weights",
+    "activation",
+    "gaussian",
+    "rainbow",
+    "sum",
+    "ref",
+    "values",
+    "npy",
+    "rows",
+    "cols",
+    "z",
+    "covariance",
+    "scale",
+    "matrix",
+    "identity",
+    "scaled_identity",
+    "diagonal",
+    "power_law",
+    "dim",
+    "exponent",
+    "inverse_gram_plus",
+    "of",
+    "shift",
+    "theta_star",
+    "variance",
+    "omega",
+    "psi",
+    "eigenvalues",
 ];
 
 fn scalar() -> impl Strategy<Value = Value> {
@@ -38,11 +73,24 @@ fn scalar() -> impl Strategy<Value = Value> {
         (0u64..64).prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        prop_oneof![-10.0f64..10.0, Just(1e300), Just(-1e300), Just(0.5), Just(1e20)]
-            .prop_map(|x| json!(x)),
         prop_oneof![
-            Just("tanh"), Just("relu"), Just("paper"), Just("code"), Just("W1"), Just("x"),
-            Just("tanh(2x)"), Just("leaky_relu(0.1)"), Just("/dev/null")
+            -10.0f64..10.0,
+            Just(1e300),
+            Just(-1e300),
+            Just(0.5),
+            Just(1e20)
+        ]
+        .prop_map(|x| json!(x)),
+        prop_oneof![
+            Just("tanh"),
+            Just("relu"),
+            Just("paper"),
+            Just("code"),
+            Just("W1"),
+            Just("x"),
+            Just("tanh(2x)"),
+            Just("leaky_relu(0.1)"),
+            Just("/dev/null")
         ]
         .prop_map(Value::from),
     ]
@@ -67,7 +115,8 @@ fn value() -> impl Strategy<Value = Value> {
 }
 
 fn small_network() -> Value {
-    let g = |name: &str, r: usize, c: usize| json!({"gaussian": {"name": name, "rows": r, "cols": c}});
+    let g =
+        |name: &str, r: usize, c: usize| json!({"gaussian": {"name": name, "rows": r, "cols": c}});
     json!({
         "seed": 3,
         "input": {"identity": 6},

@@ -10,7 +10,9 @@ use dsrf::rainbow::VarianceConvention;
 use dsrf::theory::Penalty;
 
 fn example(name: &str) -> NetworkFile {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name);
     NetworkFile::load(&path, &ReadContext::new(".")).unwrap()
 }
 
@@ -33,7 +35,10 @@ fn figure_one_examples_are_the_preset() {
             "{file} is not figure1_model(2024, {d}, 0.5)"
         );
         // And a different γ is a different network (the comparison can fail).
-        assert_ne!(model_json(&parsed.model), model_json(&figure1_model(2024, d, 0.3)));
+        assert_ne!(
+            model_json(&parsed.model),
+            model_json(&figure1_model(2024, d, 0.3))
+        );
     }
 }
 
@@ -42,12 +47,17 @@ fn closed_form_and_monte_carlo_routes_agree() {
     // d = 120: the closed form (Definition 4.2) against covariances of 2·10⁵ samples of
     // the real network; the test errors agree to a few per cent away from the peak
     // (Conjecture 4.3; the crate tests at d = 300 find 3 %).
-    let net = figure1_model(7, 120, 0.5).realise(&Budget::default()).unwrap();
+    let net = figure1_model(7, 120, 0.5)
+        .realise(&Budget::default())
+        .unwrap();
     let closed = net.problem(VarianceConvention::Averaged).unwrap();
     let mc = net.monte_carlo_problem(200_000, 3).unwrap();
     for n in [30.0, 240.0] {
         let a = closed.risk(n, Penalty::paper(1e-2)).unwrap().test_error;
         let b = mc.risk(n, Penalty::paper(1e-2)).unwrap().test_error;
-        assert!((a / b - 1.0).abs() < 0.08, "n = {n}: closed {a} vs Monte Carlo {b}");
+        assert!(
+            (a / b - 1.0).abs() < 0.08,
+            "n = {n}: closed {a} vs Monte Carlo {b}"
+        );
     }
 }

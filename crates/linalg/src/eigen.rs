@@ -1,6 +1,6 @@
 //! Full symmetric eigendecomposition of covariance matrices with PSD repair.
 
-use faer::{Mat, MatRef, Side};
+use faer::{Mat, MatRef};
 
 use crate::LinalgError;
 use crate::validate::check_symmetric;
@@ -83,14 +83,17 @@ pub struct PsdEigen {
 /// Symmetric eigendecomposition of a covariance matrix (faer's divide and conquer).
 ///
 /// Checks shape, finiteness and symmetry, then clips tiny negative eigenvalues
-/// according to `policy`. Uses faer's global parallelism; see [`psd_eigen_with`].
+/// according to `policy`. Runs with [`crate::fixed_parallelism`], so the bits of the
+/// result do not depend on the thread count; see [`psd_eigen_with`].
 pub fn psd_eigen(a: MatRef<'_, f64>, policy: &PsdPolicy) -> Result<PsdEigen, LinalgError> {
-    psd_eigen_with(a, policy, faer::get_global_parallelism())
+    psd_eigen_with(a, policy, crate::fixed_parallelism())
 }
 
 /// [`psd_eigen`] with explicit parallelism: pass `Par::Seq` inside code that already
-/// runs in parallel (e.g. across replicates), so that results do not depend on the
-/// thread count and parallelism is never nested.
+/// runs in parallel (e.g. across replicates), so that parallelism is never nested.
+/// Any `Par::Seq` or `Par::Rayon(n)` with a fixed n gives thread-count independent
+/// results; `Par::rayon(0)` and faer's global setting do not (see
+/// [`crate::FIXED_DEGREE`]).
 pub fn psd_eigen_with(
     a: MatRef<'_, f64>,
     policy: &PsdPolicy,
@@ -126,16 +129,35 @@ pub fn psd_eigen_with(
     })
 }
 
-/// Eigenvalues (ascending) of a PSD matrix, without eigenvectors; same checks and
-/// clipping as [`psd_eigen`].
+/// Eigenvalues (ascending) of a PSD matrix, without eigenvectors; same checks,
+/// clipping and (fixed) parallelism as [`psd_eigen`].
 pub fn psd_eigenvalues(
     a: MatRef<'_, f64>,
     policy: &PsdPolicy,
 ) -> Result<(Vec<f64>, Clipping), LinalgError> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::evd::{self, ComputeEigenvectors};
     check_symmetric(a, policy.symmetry_tolerance)?;
-    let mut values = a
-        .self_adjoint_eigenvalues(Side::Lower)
-        .map_err(|e| LinalgError::NoConvergence(format!("{e:?}")))?;
+    let n = a.nrows();
+    let par = crate::fixed_parallelism();
+    let mut diag = faer::diag::Diag::<f64>::zeros(n);
+    let mut buffer = MemBuffer::new(evd::self_adjoint_evd_scratch::<f64>(
+        n,
+        ComputeEigenvectors::No,
+        par,
+        Default::default(),
+    ));
+    // faer's `self_adjoint_eigenvalues` does exactly this with the global parallelism.
+    evd::self_adjoint_evd(
+        a,
+        diag.as_mut(),
+        None,
+        par,
+        MemStack::new(&mut buffer),
+        Default::default(),
+    )
+    .map_err(|e| LinalgError::NoConvergence(format!("{e:?}")))?;
+    let mut values: Vec<f64> = (0..n).map(|i| diag[i]).collect();
     let clipping = Clipping::apply(&mut values, policy)?;
     Ok((values, clipping))
 }

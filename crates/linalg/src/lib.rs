@@ -19,17 +19,27 @@
 //!   of each eigenvector. This costs the tridiagonalisation plus O(p²), roughly half
 //!   of a full eigendecomposition.
 //! * **No hand-written matrix products.** Products, factorisations and reductions go
-//!   through faer, which brings SIMD kernels and its own rayon parallelism. Parallelism
-//!   inside these calls follows faer's global setting; callers that parallelise across
-//!   independent problems set it to sequential (see `ARCHITECTURE.md`).
+//!   through faer, which brings SIMD kernels and its own rayon parallelism.
+//! * **Same bits for any thread count.** faer splits work and partial sums by the
+//!   *degree* of the parallelism it is given, and its defaults (`Par::rayon(0)`, the
+//!   global setting behind `*` and the high-level solvers) take that degree from the
+//!   current rayon pool. Every function here therefore hands faer a fixed degree,
+//!   [`fixed_parallelism`] (`Par::rayon(FIXED_DEGREE)`), or the `Par` its caller passes
+//!   explicitly ([`psd_eigen_with`], [`ridge_path`], [`ridge_path_normal`]); never faer's
+//!   global setting. Results are then bit-identical in rayon pools of any size (tested
+//!   with 1–4 threads), which the simulator and the figures rely on. Callers that
+//!   already parallelise across independent problems pass `Par::Seq`.
+//!   [`product`] is the fixed-degree replacement for faer's `&a * &b`.
 //! * **One error enum** ([`LinalgError`]); nothing here panics on bad input.
 //!
 //! Conventions: matrices are `faer::Mat<f64>`; data matrices store samples as
 //! *columns* (p × n), as in the paper.
 #![deny(missing_docs)]
 
+mod cholesky;
 mod eigen;
 mod error;
+mod parallelism;
 mod ridge;
 mod ridge_path;
 mod roots;
@@ -40,6 +50,7 @@ mod validate;
 
 pub use eigen::{Clipping, PsdEigen, PsdPolicy, psd_eigen, psd_eigen_with, psd_eigenvalues};
 pub use error::LinalgError;
+pub use parallelism::{FIXED_DEGREE, fixed_parallelism, product};
 pub use ridge::{RidgeSystem, ridge_solve};
 pub use ridge_path::{ridge_path, ridge_path_normal};
 pub use roots::{psd_inverse_sqrt, psd_sqrt};

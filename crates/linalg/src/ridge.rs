@@ -1,9 +1,9 @@
 //! Ridge regression solves by Cholesky, primal or dual by shape.
 
-use faer::linalg::solvers::Solve;
-use faer::{Mat, MatRef, Side};
+use faer::{Mat, MatRef};
 
 use crate::LinalgError;
+use crate::cholesky::LowerCholesky;
 use crate::ridge_path::gram_lower;
 use crate::validate::check_finite;
 
@@ -26,7 +26,8 @@ pub enum RidgeSystem {
 ///   θᵀφ/√p, penalty λ‖θ‖²) pass λ_c = pλ and rescale θ = √p w.
 ///
 /// Returns the p × t weights and the system that was solved. Both systems give the
-/// same w (push-through identity); the smaller one is factorised.
+/// same w (push-through identity); the smaller one is factorised. Runs with
+/// [`crate::fixed_parallelism`] (same bits for any thread count).
 pub fn ridge_solve(
     features: MatRef<'_, f64>,
     targets: MatRef<'_, f64>,
@@ -44,28 +45,24 @@ pub fn ridge_solve(
     }
     check_finite(features)?;
     check_finite(targets)?;
+    let par = crate::fixed_parallelism();
     if p <= n {
         let mut gram = Mat::<f64>::zeros(p, p);
-        gram_lower(gram.as_mut(), features, faer::get_global_parallelism());
+        gram_lower(gram.as_mut(), features, par);
         add_to_diagonal(&mut gram, penalty);
-        let rhs = features * targets;
-        let llt = gram.llt(Side::Lower).map_err(|e| {
-            LinalgError::NoConvergence(format!("Cholesky of the primal system: {e:?}"))
+        let rhs = crate::product(features, targets);
+        let llt = LowerCholesky::new(gram.as_ref(), par).map_err(|e| {
+            LinalgError::NoConvergence(format!("Cholesky of the primal system: {e}"))
         })?;
-        Ok((llt.solve(&rhs), RidgeSystem::Primal))
+        Ok((llt.solve(rhs.as_ref()), RidgeSystem::Primal))
     } else {
         let mut kernel = Mat::<f64>::zeros(n, n);
-        gram_lower(
-            kernel.as_mut(),
-            features.transpose(),
-            faer::get_global_parallelism(),
-        );
+        gram_lower(kernel.as_mut(), features.transpose(), par);
         add_to_diagonal(&mut kernel, penalty);
-        let llt = kernel.llt(Side::Lower).map_err(|e| {
-            LinalgError::NoConvergence(format!("Cholesky of the dual system: {e:?}"))
-        })?;
+        let llt = LowerCholesky::new(kernel.as_ref(), par)
+            .map_err(|e| LinalgError::NoConvergence(format!("Cholesky of the dual system: {e}")))?;
         let alpha = llt.solve(targets);
-        Ok((features * &alpha, RidgeSystem::Dual))
+        Ok((crate::product(features, alpha.as_ref()), RidgeSystem::Dual))
     }
 }
 

@@ -15,10 +15,10 @@
 //! near-singular A) get an anchor of their own, so the worst case is one Cholesky per
 //! penalty, i.e. a direct solve each.
 
-use faer::linalg::solvers::SolveCore;
-use faer::{Accum, Conj, Mat, MatRef, Par, Side};
+use faer::{Accum, Mat, MatRef, Par};
 
 use crate::LinalgError;
+use crate::cholesky::LowerCholesky;
 use crate::ridge::RidgeSystem;
 use crate::validate::{check_finite, check_finite_slice, check_square_finite};
 
@@ -79,12 +79,13 @@ pub fn ridge_path_normal(
         for i in 0..s {
             shifted[(i, i)] += anchor;
         }
-        let factor = shifted.llt(Side::Lower).map_err(|e| {
+        // With the caller's `par` (faer's `llt` would use its global setting).
+        let factor = LowerCholesky::new(shifted.as_ref(), par).map_err(|e| {
             LinalgError::NoConvergence(format!(
-                "Cholesky of the ridge system at penalty {anchor:e} failed ({e:?}); the normal-equation matrix is not PSD"
+                "Cholesky of the ridge system at penalty {anchor:e} failed ({e}); the normal-equation matrix is not PSD"
             ))
         })?;
-        let apply_k = |v: &mut Mat<f64>| factor.solve_in_place_with_conj(Conj::No, v.as_mut());
+        let apply_k = |v: &mut Mat<f64>| factor.solve_in_place(v.as_mut());
         let shifts: Vec<f64> = unsolved.iter().map(|&k| penalties[k] - anchor).collect();
         let candidates = shifted_solutions(&apply_k, b, &shifts, a_norm + anchor, b_norm);
         // Accept what a direct solve would: ‖b − (A + λ)w‖ ≤ 16ε((‖A‖_F + λ)‖w‖ + ‖b‖).

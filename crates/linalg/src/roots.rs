@@ -9,7 +9,7 @@ use crate::eigen::{PsdPolicy, psd_eigen};
 fn spectral_function(eig: &crate::PsdEigen, f: impl Fn(f64) -> f64) -> Mat<f64> {
     let p = eig.values.len();
     let scaled = Mat::from_fn(p, p, |i, j| eig.vectors[(i, j)] * f(eig.values[j]));
-    let r = &scaled * eig.vectors.transpose();
+    let r = crate::product(scaled.as_ref(), eig.vectors.transpose());
     // Symmetrise: the product is symmetric only up to rounding.
     Mat::from_fn(p, p, |i, j| 0.5 * (r[(i, j)] + r[(j, i)]))
 }

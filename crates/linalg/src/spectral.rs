@@ -137,7 +137,7 @@ fn reflect_onto_first_axis(
         a,
         h.as_ref(),
         beta,
-        faer::get_global_parallelism(),
+        crate::fixed_parallelism(),
     );
     let hq: f64 = (0..p).map(|i| h[(i, 0)] * q[(i, 0)]).sum();
     let k = 0.5 * beta * hq;
@@ -155,7 +155,7 @@ fn reflect_onto_first_axis(
         left.as_ref(),
         right.transpose(),
         -1.0,
-        faer::get_global_parallelism(),
+        crate::fixed_parallelism(),
     );
 }
 
@@ -166,7 +166,7 @@ fn tridiagonalise(mut work: Mat<f64>) -> (Vec<f64>, Vec<f64>) {
         let d = (0..p).map(|i| work[(i, i)]).collect();
         return (d, vec![0.0; p]);
     }
-    let par = faer::get_global_parallelism();
+    let par = crate::fixed_parallelism();
     let block = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(p, p);
     let mut householder = Mat::<f64>::zeros(block, p - 1);
     let mut buffer = MemBuffer::new(tridiag::tridiag_in_place_scratch::<f64>(

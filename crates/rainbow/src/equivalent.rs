@@ -65,8 +65,10 @@ pub fn equivalent_linear_network(
             });
         }
         let (k1, ks) = (c.kappa1[0], c.kappa_star_sq[0]);
-        w_eff = (w * &w_eff) * faer::Scale(k1);
-        let propagated = w * &c_eff * w.transpose();
+        // Fixed-degree products: the same bits for any thread count.
+        let product = dsrf_linalg::product;
+        w_eff = product(w.as_ref(), w_eff.as_ref()) * faer::Scale(k1);
+        let propagated = product(product(w.as_ref(), c_eff.as_ref()).as_ref(), w.transpose());
         let p = w.nrows();
         c_eff = Mat::from_fn(p, p, |i, j| {
             k1 * k1 * 0.5 * (propagated[(i, j)] + propagated[(j, i)])

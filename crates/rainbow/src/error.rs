@@ -43,6 +43,19 @@ pub enum RainbowError {
         /// What is wrong with it.
         message: String,
     },
+    /// A covariance, a cross-covariance or a variance that overflowed (or became NaN)
+    /// while propagating through the network; `what` names the layer (e.g.
+    /// `learner.layers[1]`), `quantity` the quantity (`Ω`, `Φ`, `Ψ`, `ψ`, `r`, `ř`, or a
+    /// pre-activation product such as `W Ω Wᵀ`). Never silently replaced by a number.
+    #[error(
+        "{what}: {quantity} is not finite (it overflowed); use smaller weights or inputs (a smaller input covariance)"
+    )]
+    NotFinite {
+        /// The layer.
+        what: String,
+        /// The quantity.
+        quantity: &'static str,
+    },
     /// A Gaussian expectation that is not finite (the activation grows too fast).
     #[error("E[{what}] is not finite for `{activation}` at r = {r}")]
     NotIntegrable {

@@ -43,15 +43,24 @@ impl GaussianMoments {
 
     /// κ*² = Var f(N) − r κ₁² ≥ 0: the variance of f(N) not explained linearly by N
     /// (the "noise" of the equivalent linear layer, for centred features).
+    ///
+    /// The difference is clipped at 0 because rounding can make it slightly negative;
+    /// a difference that is not finite stays NaN (never becomes 0). Moments from
+    /// [`gaussian_moments`] always give a finite κ*².
     pub fn kappa_star_sq(&self) -> f64 {
-        (self.variance() - self.r * self.kappa1 * self.kappa1).max(0.0)
+        clip_rounding(self.variance() - self.r * self.kappa1 * self.kappa1)
     }
 
     /// κ*² without subtracting the mean, E f² − r κ₁² (what the authors' code uses;
-    /// equal to [`GaussianMoments::kappa_star_sq`] for odd activations).
+    /// equal to [`GaussianMoments::kappa_star_sq`] for odd activations); clipped like it.
     pub fn uncentred_kappa_star_sq(&self) -> f64 {
-        (self.second_moment - self.r * self.kappa1 * self.kappa1).max(0.0)
+        clip_rounding(self.second_moment - self.r * self.kappa1 * self.kappa1)
     }
+}
+
+/// max(x, 0) for finite x; NaN otherwise (`f64::max` would turn NaN and −∞ into 0).
+fn clip_rounding(x: f64) -> f64 {
+    if x.is_finite() { x.max(0.0) } else { f64::NAN }
 }
 
 fn check_variance(quantity: &'static str, r: f64) -> Result<(), RainbowError> {
@@ -66,21 +75,46 @@ fn check_variance(quantity: &'static str, r: f64) -> Result<(), RainbowError> {
 pub fn gaussian_moments(activation: &Activation, r: f64) -> Result<GaussianMoments, RainbowError> {
     check_variance("r", r)?;
     activation.validate()?;
-    if r == 0.0 {
+    let (mean, kappa1, second_moment) = if r == 0.0 {
         // N = 0 almost surely.
         let f0 = activation.apply(0.0);
         let k1 = activation
             .derivative(0.0)
             .unwrap_or_else(|| numerical_derivative(activation, 0.0));
-        return Ok(GaussianMoments {
+        (f0, k1, f0 * f0)
+    } else {
+        positive_variance_moments(activation, r)?
+    };
+    let moments = GaussianMoments {
+        r,
+        mean,
+        kappa1,
+        second_moment,
+    };
+    // κ*² combines the moments with r: r κ₁² and (E f)² can overflow although each
+    // moment is finite.
+    if !(mean.is_finite()
+        && kappa1.is_finite()
+        && second_moment.is_finite()
+        && moments.kappa_star_sq().is_finite()
+        && moments.uncentred_kappa_star_sq().is_finite())
+    {
+        return Err(RainbowError::NotIntegrable {
+            what: "f(N)² (the moments overflow)",
+            activation: activation.name(),
             r,
-            mean: f0,
-            kappa1: k1,
-            second_moment: f0 * f0,
         });
     }
+    Ok(moments)
+}
+
+/// (E f, κ₁, E f²) at r > 0: closed forms where they exist, quadrature otherwise.
+fn positive_variance_moments(
+    activation: &Activation,
+    r: f64,
+) -> Result<(f64, f64, f64), RainbowError> {
     let sqrt_r = r.sqrt();
-    let (mean, kappa1, second_moment) = match activation {
+    Ok(match activation {
         Activation::Linear => (0.0, 1.0, r),
         Activation::Erf => (
             0.0,
@@ -146,19 +180,6 @@ pub fn gaussian_moments(activation: &Activation, r: f64) -> Result<GaussianMomen
             let second = quadrature_moment(activation, r, |x| activation.apply(x).powi(2))?;
             (mean, kappa1, second)
         }
-    };
-    if !(mean.is_finite() && kappa1.is_finite() && second_moment.is_finite()) {
-        return Err(RainbowError::NotIntegrable {
-            what: "f(N)² (the moments overflow)",
-            activation: activation.name(),
-            r,
-        });
-    }
-    Ok(GaussianMoments {
-        r,
-        mean,
-        kappa1,
-        second_moment,
     })
 }
 
@@ -196,6 +217,17 @@ fn numerical_derivative(activation: &Activation, x: f64) -> f64 {
     (activation.apply(x + h) - activation.apply(x - h)) / (2.0 * h)
 }
 
+/// √(r r̃), the largest |ř| of a bivariate Gaussian; √r √r̃ when the product r r̃
+/// overflows although r and r̃ are finite (the product's rounding is kept otherwise).
+pub(crate) fn cauchy_schwarz_bound(r: f64, r_tilde: f64) -> f64 {
+    let bound = (r * r_tilde).sqrt();
+    if bound.is_finite() {
+        bound
+    } else {
+        r.sqrt() * r_tilde.sqrt()
+    }
+}
+
 /// E[f(N) g(Ñ)] for jointly Gaussian (N, Ñ) with Var N = r, Var Ñ = r̃, Cov = ř.
 pub fn cross_moment(
     f: &Activation,
@@ -212,7 +244,7 @@ pub fn cross_moment(
             value: r_check,
         });
     }
-    let bound = (r * r_tilde).sqrt();
+    let bound = cauchy_schwarz_bound(r, r_tilde);
     if r_check.abs() > bound * (1.0 + 1e-12) {
         return Err(RainbowError::InvalidCovariance {
             covariance: r_check,

@@ -32,11 +32,21 @@
 //!   model from the Stieltjes recursion (SPEC §5.6), coefficients from
 //!   [`iid_spectral_layers`].
 //!
+//! Guarantees: every input covariance Ω₀ is checked to be a non-empty PSD matrix (the
+//! theory's `dsrf_linalg::PsdPolicy::default()`); a variance, covariance or product
+//! that overflows or becomes NaN in any layer is a [`RainbowError::NotFinite`] naming
+//! the layer and the quantity, never clipped into a number; a given row covariance
+//! `CovarianceSpec::Matrix(C)` gives W = Z C^{1/2} with the full symmetric PSD root
+//! (diagonal forms stay O(d)); and every product and decomposition runs with
+//! `dsrf_linalg::fixed_parallelism()`, so realised weights and covariances are
+//! bit-identical for any number of threads.
+//!
 //! Planned (tracked in the project's issues): tabulated moments for the per-neuron hot
 //! path of wide trained layers.
 #![deny(missing_docs)]
 
 mod activation;
+mod checks;
 mod elementary;
 mod equivalent;
 mod error;

@@ -23,6 +23,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef};
 
+use crate::checks::{check_finite, check_finite_value, check_input_covariance};
 use crate::{Activation, RainbowError, gaussian_moments};
 
 /// Which pre-activation variance the Gaussian moments are taken at.
@@ -87,18 +88,25 @@ pub struct LinearizedFeatures {
 
 /// Propagates (Ω₀, ψ₀) through `layers` (see the module docs).
 ///
-/// Errors name the layer: widths that do not chain, non-finite weights, an Ω₀ that is
-/// not a symmetric square matrix, a ψ₀ of the wrong length.
+/// Errors name the field or layer: an Ω₀ that is empty or not a PSD matrix (by
+/// `dsrf_linalg::PsdPolicy::default()`, as the theory checks it), a ψ₀ of the wrong
+/// length, no layers, widths that do not chain, non-finite weights, and
+/// [`RainbowError::NotFinite`] when a layer's Ω or ψ overflows (checked after every
+/// layer, never clipped into a number). Products run with
+/// `dsrf_linalg::fixed_parallelism()` (same bits for any thread count).
 pub fn linearize_label_features(
     omega0: MatRef<'_, f64>,
     psi0: &[f64],
     layers: &[Layer],
     convention: VarianceConvention,
 ) -> Result<LinearizedFeatures, RainbowError> {
-    dsrf_linalg::check_symmetric(omega0, 1e-10).map_err(|source| RainbowError::Input {
-        what: "omega0".into(),
-        message: source.to_string(),
-    })?;
+    check_input_covariance(omega0)?;
+    if layers.is_empty() {
+        return Err(RainbowError::Input {
+            what: "layers".into(),
+            message: "give at least one layer".into(),
+        });
+    }
     let d = omega0.nrows();
     if psi0.len() != d {
         return Err(RainbowError::Input {
@@ -144,21 +152,27 @@ pub fn linearize_label_features(
                 message: e.to_string(),
             })?;
         let hidden = index + 1 < layers.len();
-        let (next_omega, next_psi, coeffs) =
-            propagate(&omega, &psi, w, &layer.activation, convention, hidden).map_err(
-                |e| match e {
-                    RainbowError::Input { what, message } if what == "activation" => {
-                        RainbowError::Input {
-                            what: format!("layers[{index}].activation"),
-                            message,
-                        }
-                    }
-                    e => RainbowError::Input {
-                        what: format!("layers[{index}]"),
-                        message: e.to_string(),
-                    },
-                },
-            )?;
+        let what = format!("layers[{index}]");
+        let (next_omega, next_psi, coeffs) = propagate(
+            &omega,
+            &psi,
+            w,
+            &layer.activation,
+            convention,
+            hidden,
+            &what,
+        )
+        .map_err(|e| match e {
+            RainbowError::Input { what, message } if what == "activation" => RainbowError::Input {
+                what: format!("layers[{index}].activation"),
+                message,
+            },
+            e @ RainbowError::NotFinite { .. } => e,
+            e => RainbowError::Input {
+                what: what.clone(),
+                message: e.to_string(),
+            },
+        })?;
         omega = next_omega;
         psi = next_psi;
         coefficients.push(coeffs);
@@ -181,7 +195,9 @@ pub(crate) fn centred(m: &crate::GaussianMoments) -> Result<(), String> {
     ))
 }
 
-/// One layer of the recursion: two faer products for W Ω Wᵀ, one for W ψ.
+/// One layer of the recursion: two faer products for W Ω Wᵀ, one for W ψ. Every
+/// product, the averaged variance and the results are checked finite (errors name
+/// `what`, the layer), so `max(0.0)` below only ever clips rounding, never a NaN.
 fn propagate(
     omega: &Mat<f64>,
     psi: &Mat<f64>,
@@ -189,6 +205,7 @@ fn propagate(
     activation: &Activation,
     convention: VarianceConvention,
     hidden: bool,
+    what: &str,
 ) -> Result<(Mat<f64>, Mat<f64>, LayerCoefficients), RainbowError> {
     let check = |m: &crate::GaussianMoments| -> Result<(), RainbowError> {
         if hidden {
@@ -201,7 +218,7 @@ fn propagate(
         }
     };
     let (out, inp) = (w.nrows(), w.ncols());
-    let par = faer::get_global_parallelism();
+    let par = dsrf_linalg::fixed_parallelism();
     let mut w_omega = Mat::<f64>::zeros(out, inp);
     matmul(
         w_omega.as_mut(),
@@ -222,10 +239,13 @@ fn propagate(
     );
     let mut w_psi = Mat::<f64>::zeros(out, 1);
     matmul(w_psi.as_mut(), Accum::Replace, w, psi.as_ref(), 1.0, par);
+    check_finite(pre.as_ref(), what, "W Ω Wᵀ")?;
+    check_finite(w_psi.as_ref(), what, "ψ")?;
     let diagonal: Vec<f64> = (0..out).map(|i| pre[(i, i)].max(0.0)).collect();
-    match convention {
+    let (next, psi_next, coeffs) = match convention {
         VarianceConvention::Averaged => {
             let r = diagonal.iter().sum::<f64>() / out.max(1) as f64;
+            check_finite_value(r, what, "r")?;
             let m = gaussian_moments(activation, r)?;
             check(&m)?;
             let (k1, ks) = (m.kappa1, m.kappa_star_sq());
@@ -239,7 +259,7 @@ fn propagate(
                 kappa1: vec![k1],
                 kappa_star_sq: vec![ks],
             };
-            Ok((next, psi_next, coeffs))
+            (next, psi_next, coeffs)
         }
         VarianceConvention::PerNeuron => {
             let moments = diagonal
@@ -261,7 +281,10 @@ fn propagate(
                 kappa_star_sq: moments.iter().map(|m| m.kappa_star_sq()).collect(),
                 kappa1: k1,
             };
-            Ok((next, psi_next, coeffs))
+            (next, psi_next, coeffs)
         }
-    }
+    };
+    check_finite(next.as_ref(), what, "Ω")?;
+    check_finite(psi_next.as_ref(), what, "ψ")?;
+    Ok((next, psi_next, coeffs))
 }

@@ -68,7 +68,8 @@ pub enum CovarianceSpec {
         /// Decay exponent.
         exponent: f64,
     },
-    /// A given symmetric PSD matrix.
+    /// A given symmetric PSD matrix (checked by the default PSD policy); as a row
+    /// covariance it gives W = Z C^{1/2} with the full symmetric PSD root.
     Matrix(Mat<f64>),
     /// (W Wᵀ + shift·I)⁻¹ for a matrix W (the paper's C₃ = (W₁W₁ᵀ + ½I)⁻¹).
     InverseGramPlus {
@@ -322,7 +323,7 @@ impl MatrixSpec {
                     Root::Diagonal(d) => {
                         Mat::from_fn(z.nrows(), z.ncols(), |i, j| z[(i, j)] * d[j])
                     }
-                    Root::Full(r) => &z * &r,
+                    Root::Full(r) => dsrf_linalg::product(z.as_ref(), r.as_ref()),
                 })
             }
             MatrixSpec::Combination(terms) => {
@@ -391,8 +392,14 @@ impl Root {
 }
 
 impl CovarianceSpec {
-    /// C^{1/2}, diagonal when C is.
+    /// C^{1/2}: diagonal (O(d), no decomposition) for the diagonal forms, the full
+    /// symmetric PSD root otherwise — a given matrix with off-diagonal entries must give
+    /// W = Z C^{1/2}, not Z diag(C)^{1/2}, or the rows' covariance is not C.
     fn root(&self, scope: &mut Scope, what: &str) -> Result<Root, RainbowError> {
+        let input = |message: String| RainbowError::Input {
+            what: what.to_string(),
+            message,
+        };
         match self {
             CovarianceSpec::InverseGramPlus { .. } => {
                 // C = U diag(1/λ) Uᵀ from the eigendecomposition of W Wᵀ + sI, so
@@ -400,16 +407,23 @@ impl CovarianceSpec {
                 let (vectors, values) = self.inverse_gram_eigen(scope, what)?;
                 let p = values.len();
                 let scaled = Mat::from_fn(p, p, |i, j| vectors[(i, j)] / values[j].sqrt());
-                let root = &scaled * vectors.transpose();
+                let root = dsrf_linalg::product(scaled.as_ref(), vectors.transpose());
                 Ok(Root::Full(Mat::from_fn(p, p, |i, j| {
                     0.5 * (root[(i, j)] + root[(j, i)])
                 })))
             }
-            _ => {
-                let c = self.realise(scope, what)?;
-                Ok(Root::Diagonal(
-                    (0..c.nrows()).map(|i| c[(i, i)].sqrt()).collect(),
-                ))
+            CovarianceSpec::Matrix(c) => {
+                // Rejects non-square, non-finite, asymmetric and indefinite C (beyond
+                // the default PSD policy's rounding budget).
+                let root = dsrf_linalg::psd_sqrt(c.as_ref(), &Default::default())
+                    .map_err(|e| input(format!("the row covariance C: {e}")))?;
+                Ok(Root::Full(root))
+            }
+            CovarianceSpec::ScaledIdentity { .. }
+            | CovarianceSpec::Diagonal(_)
+            | CovarianceSpec::PowerLaw { .. } => {
+                let d = self.diagonal(what)?.expect("a diagonal form");
+                Ok(Root::Diagonal(d.into_iter().map(f64::sqrt).collect()))
             }
         }
     }
@@ -433,7 +447,7 @@ impl CovarianceSpec {
             )));
         }
         let w = of.realise(scope, &format!("{what}.of"))?;
-        let mut gram = &w * w.transpose();
+        let mut gram = dsrf_linalg::product(w.as_ref(), w.transpose());
         for i in 0..gram.nrows() {
             gram[(i, i)] += shift;
         }
@@ -457,7 +471,8 @@ impl CovarianceSpec {
         }
     }
 
-    fn realise(&self, scope: &mut Scope, what: &str) -> Result<Mat<f64>, RainbowError> {
+    /// The diagonal of C for the diagonal forms (validated), `None` for the others.
+    fn diagonal(&self, what: &str) -> Result<Option<Vec<f64>>, RainbowError> {
         let input = |message: String| RainbowError::Input {
             what: what.to_string(),
             message,
@@ -469,11 +484,7 @@ impl CovarianceSpec {
                         "a variance scale must be finite and ≥ 0, got {scale}"
                     )));
                 }
-                Ok(Mat::from_fn(
-                    *dim,
-                    *dim,
-                    |i, j| if i == j { *scale } else { 0.0 },
-                ))
+                Ok(Some(vec![*scale; *dim]))
             }
             CovarianceSpec::Diagonal(values) => {
                 if let Some((i, v)) = values
@@ -485,9 +496,7 @@ impl CovarianceSpec {
                         "diagonal entry {i} is {v}: variances must be finite and ≥ 0"
                     )));
                 }
-                Ok(Mat::from_fn(values.len(), values.len(), |i, j| {
-                    if i == j { values[i] } else { 0.0 }
-                }))
+                Ok(Some(values.clone()))
             }
             CovarianceSpec::PowerLaw { dim, exponent } => {
                 if !exponent.is_finite() {
@@ -495,14 +504,25 @@ impl CovarianceSpec {
                         "the power-law exponent must be finite, got {exponent}"
                     )));
                 }
-                Ok(Mat::from_fn(*dim, *dim, |i, j| {
-                    if i == j {
-                        ((i + 1) as f64).powf(-exponent)
-                    } else {
-                        0.0
-                    }
-                }))
+                Ok(Some(
+                    (1..=*dim).map(|k| (k as f64).powf(-exponent)).collect(),
+                ))
             }
+            CovarianceSpec::Matrix(_) | CovarianceSpec::InverseGramPlus { .. } => Ok(None),
+        }
+    }
+
+    fn realise(&self, scope: &mut Scope, what: &str) -> Result<Mat<f64>, RainbowError> {
+        let input = |message: String| RainbowError::Input {
+            what: what.to_string(),
+            message,
+        };
+        if let Some(d) = self.diagonal(what)? {
+            return Ok(Mat::from_fn(d.len(), d.len(), |i, j| {
+                if i == j { d[i] } else { 0.0 }
+            }));
+        }
+        match self {
             CovarianceSpec::Matrix(c) => {
                 dsrf_linalg::psd_eigenvalues(c.as_ref(), &Default::default())
                     .map_err(|e| input(e.to_string()))?;
@@ -512,9 +532,10 @@ impl CovarianceSpec {
                 let (vectors, values) = self.inverse_gram_eigen(scope, what)?;
                 let p = values.len();
                 let scaled = Mat::from_fn(p, p, |i, j| vectors[(i, j)] / values[j]);
-                let inv = &scaled * vectors.transpose();
+                let inv = dsrf_linalg::product(scaled.as_ref(), vectors.transpose());
                 Ok(Mat::from_fn(p, p, |i, j| 0.5 * (inv[(i, j)] + inv[(j, i)])))
             }
+            _ => unreachable!("the diagonal forms returned above"),
         }
     }
 }

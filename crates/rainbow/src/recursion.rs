@@ -25,6 +25,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef};
 
+use crate::checks::{check_finite, check_finite_value, check_input_covariance, not_finite};
 use crate::linearize::{Layer, LayerCoefficients, VarianceConvention};
 use crate::{RainbowError, cross_moment, gaussian_moments};
 
@@ -47,88 +48,88 @@ pub struct PopulationCovariances {
 }
 
 /// The linearised covariances of `learner` and `target` on inputs with second moment
-/// `omega0` (see the module docs). Errors name the network and layer.
+/// `omega0` (see the module docs). Ω₀ must be a non-empty PSD matrix (by
+/// `dsrf_linalg::PsdPolicy::default()`). Errors name the network and layer, including
+/// [`RainbowError::NotFinite`] when a covariance overflows: every layer's products,
+/// variances and results are checked, so an overflow is never clipped into a number.
+/// Products run with `dsrf_linalg::fixed_parallelism()` (same bits for any thread count).
 pub fn linearized_covariances(
     omega0: MatRef<'_, f64>,
     learner: &[Layer],
     target: &[Layer],
     convention: VarianceConvention,
 ) -> Result<PopulationCovariances, RainbowError> {
-    dsrf_linalg::check_symmetric(omega0, 1e-10).map_err(|source| RainbowError::Input {
-        what: "omega0".into(),
-        message: source.to_string(),
-    })?;
+    check_input_covariance(omega0)?;
     check_chain("learner", learner, omega0.nrows())?;
     check_chain("target", target, omega0.nrows())?;
-    let par = faer::get_global_parallelism();
-    let product = |a: MatRef<'_, f64>, b: MatRef<'_, f64>| {
-        let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
-        matmul(out.as_mut(), Accum::Replace, a, b, 1.0, par);
-        out
-    };
     let mut omega = omega0.to_owned();
     let mut psi = omega0.to_owned();
     let mut phi = omega0.to_owned();
     let (mut learner_coefficients, mut target_coefficients, mut cross) = (vec![], vec![], vec![]);
     let depth = learner.len().max(target.len());
     for l in 0..depth {
-        let wrap = |network: &str, e: RainbowError| RainbowError::Input {
-            what: format!("{network}.layers[{l}]"),
-            message: e.to_string(),
-        };
+        let (lw, tw) = (
+            format!("learner.layers[{l}]"),
+            format!("target.layers[{l}]"),
+        );
         // M = W Ω Wᵀ, its Gaussian moments, the next Ω.
-        let step_learner = learner.get(l).map(|layer| {
-            let w = layer.weights.as_ref();
-            let m = product(product(w, omega.as_ref()).as_ref(), w.transpose());
-            coefficients(&m, &layer.activation, convention).map(|c| (m, c))
-        });
-        let step_target = target.get(l).map(|layer| {
-            let v = layer.weights.as_ref();
-            let m = product(product(v, psi.as_ref()).as_ref(), v.transpose());
-            coefficients(&m, &layer.activation, convention).map(|c| (m, c))
-        });
-        let step_learner = step_learner.transpose().map_err(|e| wrap("learner", e))?;
-        let step_target = step_target.transpose().map_err(|e| wrap("target", e))?;
-        for (network, layers, step) in [
-            ("learner", learner, &step_learner),
-            ("target", target, &step_target),
-        ] {
-            if let Some((_, c)) = step {
-                if l + 1 < layers.len() {
-                    check_centred(c).map_err(|message| RainbowError::Input {
-                        what: format!("{network}.layers[{l}].activation"),
-                        message,
-                    })?;
-                }
-            }
-        }
+        let step_learner = learner
+            .get(l)
+            .map(|layer| {
+                let hidden = l + 1 < learner.len();
+                pre_activation(layer, &omega, hidden, convention, (&lw, "W Ω Wᵀ"))
+            })
+            .transpose()?;
+        let step_target = target
+            .get(l)
+            .map(|layer| {
+                let hidden = l + 1 < target.len();
+                pre_activation(layer, &psi, hidden, convention, (&tw, "V Ψ Vᵀ"))
+            })
+            .transpose()?;
+        // Φ's layer is named after the network(s) that have layer l.
+        let cross_name = match (learner.get(l), target.get(l)) {
+            (Some(_), Some(_)) => format!("learner/target.layers[{l}]"),
+            (Some(_), None) => lw.clone(),
+            _ => tw.clone(),
+        };
         phi = match (learner.get(l), target.get(l), &step_learner, &step_target) {
             (Some(wl), Some(vl), Some((_, cl)), Some((_, ct))) => {
                 let w = wl.weights.as_ref();
                 let v = vl.weights.as_ref();
                 let m = product(product(w, phi.as_ref()).as_ref(), v.transpose());
+                check_finite(m.as_ref(), &cross_name, "W Φ Vᵀ")?;
                 let paired = w.nrows() == v.nrows();
-                let (next, kc) = cross_step(&m, cl, ct, wl, vl, paired, convention)
-                    .map_err(|e| wrap("learner/target", e))?;
+                let (next, kc) =
+                    cross_step(&m, cl, ct, wl, vl, paired, convention).map_err(|e| match e {
+                        RainbowError::NotFinite { quantity, .. } => {
+                            not_finite(&cross_name, quantity)
+                        }
+                        e => RainbowError::Input {
+                            what: cross_name.clone(),
+                            message: e.to_string(),
+                        },
+                    })?;
                 cross.push(kc);
                 next
             }
             (Some(wl), None, Some((_, cl)), None) => {
-                let m = product(wl.weights.as_ref(), phi.as_ref());
-                scale_rows(&m, cl)
+                scale_rows(&product(wl.weights.as_ref(), phi.as_ref()), cl)
             }
             (None, Some(vl), None, Some((_, ct))) => {
-                let m = product(phi.as_ref(), vl.weights.transpose());
-                scale_cols(&m, ct)
+                scale_cols(&product(phi.as_ref(), vl.weights.transpose()), ct)
             }
             _ => unreachable!("l < depth means at least one network has layer l"),
         };
+        check_finite(phi.as_ref(), &cross_name, "Φ")?;
         if let Some((m, c)) = step_learner {
             omega = diagonal_step(&m, &c);
+            check_finite(omega.as_ref(), &lw, "Ω")?;
             learner_coefficients.push(c.into());
         }
         if let Some((m, c)) = step_target {
             psi = diagonal_step(&m, &c);
+            check_finite(psi.as_ref(), &tw, "Ψ")?;
             target_coefficients.push(c.into());
         }
     }
@@ -140,6 +141,49 @@ pub fn linearized_covariances(
         target: target_coefficients,
         cross,
     })
+}
+
+/// The fixed-degree product A B (thread-count independent bits).
+fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
+    let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
+    matmul(
+        out.as_mut(),
+        Accum::Replace,
+        a,
+        b,
+        1.0,
+        dsrf_linalg::fixed_parallelism(),
+    );
+    out
+}
+
+/// M = W C Wᵀ of one layer (C = Ω or Ψ of the previous layer), checked finite, and the
+/// Gaussian moments at its diagonal; a hidden layer must be centred. Errors name the
+/// layer (`learner.layers[l]`) and M (`W Ω Wᵀ`).
+fn pre_activation(
+    layer: &Layer,
+    previous: &Mat<f64>,
+    hidden: bool,
+    convention: VarianceConvention,
+    (what, name): (&str, &'static str),
+) -> Result<(Mat<f64>, LayerMoments), RainbowError> {
+    let w = layer.weights.as_ref();
+    let m = product(product(w, previous.as_ref()).as_ref(), w.transpose());
+    check_finite(m.as_ref(), what, name)?;
+    let c = coefficients(&m, &layer.activation, convention, what).map_err(|e| match e {
+        e @ RainbowError::NotFinite { .. } => e,
+        e => RainbowError::Input {
+            what: what.to_string(),
+            message: e.to_string(),
+        },
+    })?;
+    if hidden {
+        check_centred(&c).map_err(|message| RainbowError::Input {
+            what: format!("{what}.activation"),
+            message,
+        })?;
+    }
+    Ok((m, c))
 }
 
 fn check_chain(network: &str, layers: &[Layer], input: usize) -> Result<(), RainbowError> {
@@ -176,16 +220,21 @@ fn check_chain(network: &str, layers: &[Layer], input: usize) -> Result<(), Rain
     Ok(())
 }
 
-/// The Gaussian moments at the variance(s) of M's diagonal.
+/// The Gaussian moments at the variance(s) of M's diagonal. M must be finite (checked
+/// by the caller), so `max(0.0)` only clips rounding below zero, never a NaN; the
+/// averaged variance is checked because the sum of finite variances can overflow.
 fn coefficients(
     m: &Mat<f64>,
     activation: &crate::Activation,
     convention: VarianceConvention,
+    what: &str,
 ) -> Result<LayerMoments, RainbowError> {
     let n = m.nrows();
     let diagonal: Vec<f64> = (0..n).map(|i| m[(i, i)].max(0.0)).collect();
     let rs = match convention {
-        VarianceConvention::Averaged => vec![diagonal.iter().sum::<f64>() / n.max(1) as f64],
+        VarianceConvention::Averaged => {
+            vec![mean_variance(&diagonal, what, "r")?]
+        }
         VarianceConvention::PerNeuron => diagonal,
     };
     let moments = rs
@@ -257,15 +306,20 @@ fn cross_step(
     }
     let cov =
         |r: f64, rt: f64, rc: f64, ml: &crate::GaussianMoments, mt: &crate::GaussianMoments| {
-            // Clip ř to the Cauchy–Schwarz bound: estimated diagonals can overshoot by rounding.
-            let bound = (r * rt).sqrt();
+            // Clip ř to the Cauchy–Schwarz bound: estimated diagonals can overshoot by
+            // rounding. Never a NaN (clamp would pass it on): that is an error.
+            if !rc.is_finite() {
+                return Err(not_finite("", "ř"));
+            }
+            let bound = crate::gaussian::cauchy_schwarz_bound(r, rt);
             let rc = rc.clamp(-bound, bound);
             cross_moment(&wl.activation, &vl.activation, r, rt, rc)
                 .map(|e| e - ml.mean * mt.mean - rc * ml.kappa1 * mt.kappa1)
         };
     let kc = match convention {
         VarianceConvention::Averaged => {
-            let rc = (0..p).map(|i| m[(i, i)]).sum::<f64>() / p.max(1) as f64;
+            let diagonal: Vec<f64> = (0..p).map(|i| m[(i, i)]).collect();
+            let rc = mean_variance(&diagonal, "", "ř")?;
             let (ml, mt) = (&cl.moments[0], &ct.moments[0]);
             let kc = cov(ml.r, mt.r, rc, ml, mt)?;
             for i in 0..p {
@@ -286,6 +340,12 @@ fn cross_step(
         }
     };
     Ok((next, kc))
+}
+
+/// The mean of finite values, checked: their sum can overflow even when each is finite.
+fn mean_variance(values: &[f64], what: &str, quantity: &'static str) -> Result<f64, RainbowError> {
+    let sum: f64 = values.iter().sum();
+    check_finite_value(sum / values.len().max(1) as f64, what, quantity)
 }
 
 /// Hidden layers must produce centred features (see the module docs of `linearize`).

@@ -6,9 +6,10 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
 use rayon::prelude::*;
 
+use crate::SimError;
+use crate::error::{check_finite_labels, check_finite_samples, input, not_finite};
 use crate::gaussian::stream;
 use crate::sampler::{FeatureSampler, NetworkTeacher, forward};
-use crate::{SimError, error::input};
 
 /// Code-form moments estimated from samples, features centred by their sample mean.
 #[derive(Debug, Clone)]
@@ -30,6 +31,8 @@ pub struct EstimatedMoments {
 const CHUNK: usize = 4096;
 
 /// Estimates Ω, ψ, E y² from `samples` draws of `sampler` (stream 0 of `seed`).
+/// Samples that are not finite (a feature map that overflowed, NaN labels) and sums
+/// that overflow are errors ([`SimError::NotFinite`]), never part of an estimate.
 pub fn estimate_moments(
     sampler: &impl FeatureSampler,
     samples: usize,
@@ -51,13 +54,16 @@ pub fn estimate_moments(
     while left > 0 {
         let take = left.min(CHUNK);
         let (x, y) = sampler.sample(&mut rng, take);
+        check_finite_samples("features", x.as_ref())?;
+        check_finite_labels(&y)?;
+        // Fixed degree: the same bits for any thread count.
         matmul(
             gram.as_mut(),
             Accum::Add,
             x.as_ref(),
             x.transpose(),
             1.0,
-            Par::rayon(0),
+            dsrf_linalg::fixed_parallelism(),
         );
         for j in 0..take {
             for i in 0..p {
@@ -69,6 +75,7 @@ pub fn estimate_moments(
         }
         left -= take;
     }
+    check_sums(&gram, &[&sum, &cross], &[y_sum, y2])?;
     let n = samples as f64;
     let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
     let y_mean = y_sum / n;
@@ -90,7 +97,8 @@ pub fn estimate_moments(
 
 /// Ω̂, Φ̂, Ψ̂ of a network pair from `samples` inputs (centred features), chunks in
 /// parallel; stream c of `seed` feeds chunk c, so the result is thread-count independent
-/// up to the order of the final sum, which is fixed.
+/// up to the order of the final sum, which is fixed. Features that are not finite and
+/// sums that overflow are errors ([`SimError::NotFinite`]).
 pub fn estimate_network_covariances(
     teacher: &NetworkTeacher,
     samples: usize,
@@ -108,6 +116,8 @@ pub fn estimate_network_covariances(
             let x = teacher.inputs.sample(&mut rng, take);
             let f = forward(&teacher.learner, &x);
             let t = forward(&teacher.target, &x);
+            check_finite_samples("learner features", f.as_ref())?;
+            check_finite_samples("target features", t.as_ref())?;
             let product = |a: &Mat<f64>, b: &Mat<f64>| {
                 let mut out = Mat::<f64>::zeros(a.nrows(), b.nrows());
                 matmul(
@@ -125,19 +135,24 @@ pub fn estimate_network_covariances(
                     (0..a.ncols()).map(|j| a[(i, j)]).sum::<f64>()
                 })
             };
-            [
+            Ok([
                 product(&f, &f),
                 product(&f, &t),
                 product(&t, &t),
                 column_sum(&f),
                 column_sum(&t),
-            ]
+            ])
         })
-        .collect();
+        .collect::<Result<_, SimError>>()?;
     let mut total = parts[0].clone();
     for part in &parts[1..] {
         for (acc, add) in total.iter_mut().zip(part) {
             *acc = &*acc + add;
+        }
+    }
+    for (m, name) in total.iter().zip(["Σφφᵀ", "Σφφ*ᵀ", "Σφ*φ*ᵀ", "Σφ", "Σφ*"]) {
+        if !(0..m.ncols()).all(|j| m.col(j).iter().all(|v| v.is_finite())) {
+            return Err(not_finite("features", format!("the accumulated {name}")));
         }
     }
     let n = samples as f64;
@@ -152,4 +167,22 @@ pub fn estimate_network_covariances(
         centred(&ft, &fs, &ts),
         centred(&tt, &ts, &ts),
     ])
+}
+
+/// Every accumulated sum of [`estimate_moments`] is finite.
+fn check_sums(gram: &Mat<f64>, vectors: &[&[f64]], scalars: &[f64]) -> Result<(), SimError> {
+    let p = gram.nrows();
+    if !(0..p).all(|j| gram.col(j).iter().all(|v| v.is_finite())) {
+        return Err(not_finite("features", "the accumulated Σφφᵀ"));
+    }
+    if !vectors.iter().all(|v| v.iter().all(|x| x.is_finite())) {
+        return Err(not_finite(
+            "features and labels",
+            "the accumulated Σφ or Σφy",
+        ));
+    }
+    if !scalars.iter().all(|x| x.is_finite()) {
+        return Err(not_finite("labels", "the accumulated Σy or Σy²"));
+    }
+    Ok(())
 }

@@ -13,7 +13,18 @@
 //!   second moments Σφφᵀ, Σφy, Σy² ([`SecondMoments`]): nested prefixes of one sample
 //!   give every n, one tridiagonalisation of the Gram matrix gives every λ, and train and
 //!   held-out errors are quadratic forms in the same sums.
-//! * **Parallel across replicates**, sequential faer products inside (never nested).
+//! * **Parallel across replicates**, sequential faer products inside (never nested);
+//!   the few library products outside replicates (e.g. in [`estimate_moments`]) use
+//!   `dsrf_linalg::fixed_parallelism()`, so their bits do not depend on the thread count
+//!   either.
+//! * **Checked once, with units.** A learning curve is described by a [`CurveConfig`]
+//!   whose penalties carry their units ([`Penalties::Code`] λ_c or [`Penalties::Paper`]
+//!   λ = λ_c/p); [`CurveConfig::check`] validates it against the feature dimension and
+//!   [`simulate_learning_curve`] takes only the resulting [`CheckedCurveConfig`].
+//! * **NaN never becomes a number.** Samples that are not finite (a feature map that
+//!   overflowed, NaN labels), sums that overflow and errors whose quadratic form is not
+//!   finite are [`SimError::NotFinite`], never clipped to 0; [`Summary`] scales huge
+//!   and tiny replicate values so that finite inputs give finite summaries.
 //!
 //! * **Training** ([`train`]) follows the authors' Keras/PyTorch set-up (MSE, SGD or
 //!   Adam, mini-batches, early stopping, log-spaced snapshots) with manual
@@ -22,7 +33,8 @@
 //!
 //! Contents: Gaussian inputs ([`GaussianInputs`]), linear and network teachers
 //! ([`LinearTeacher`], [`NetworkTeacher`]), ridge paths and simulated learning curves
-//! with held-out or exact population test errors ([`simulate_learning_curve`]),
+//! with held-out or exact population test errors ([`simulate_learning_curve`] with a
+//! [`CurveConfig`]),
 //! Monte-Carlo estimates of the population moments from one sample set
 //! ([`estimate_moments`], [`estimate_network_covariances`]), real data (IDX files, plain
 //! or gzip; the parity and Fashion class maps; normalisation and seeded splits) and
@@ -39,8 +51,8 @@ mod sampler;
 mod training;
 
 pub use curve::{
-    SimulatedPoint, Summary, TestError, simulate_learning_curve,
-    simulate_learning_curve_with_progress,
+    CheckedCurveConfig, CurveConfig, Penalties, PenaltyUnits, SimulatedPoint, Summary, TestError,
+    simulate_learning_curve,
 };
 pub use data::{
     Dataset, IdxArray, fashion_tops, load_idx_dataset, parity, parse_idx, read_idx, split,

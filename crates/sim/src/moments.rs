@@ -11,7 +11,8 @@ use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
-use crate::{SimError, error::input};
+use crate::SimError;
+use crate::error::{check_finite_labels, check_finite_samples, input, not_finite};
 
 /// Σ φφᵀ, Σ φy, Σ y² and the count, in code units (predictor wᵀφ).
 #[derive(Debug, Clone)]
@@ -34,6 +35,11 @@ impl SecondMoments {
     }
 
     /// Adds the samples in the columns of `features` (p × m) with their `labels`.
+    ///
+    /// Features and labels must be finite ([`SimError::NotFinite`] naming the entry
+    /// otherwise, before anything is added), and so must the sums afterwards: an
+    /// overflow of Σφφᵀ, Σφy or Σy² is an error too — the sums then include the batch
+    /// and must be discarded.
     pub fn add(&mut self, features: MatRef<'_, f64>, labels: &[f64]) -> Result<(), SimError> {
         if features.nrows() != self.gram.nrows() || features.ncols() != labels.len() {
             return Err(input(
@@ -47,6 +53,8 @@ impl SecondMoments {
                 ),
             ));
         }
+        check_finite_samples("features", features)?;
+        check_finite_labels(labels)?;
         let y = MatRef::from_column_major_slice(labels, labels.len(), 1);
         // Sequential products (replicates run in parallel above this level); only the
         // lower triangle of the symmetric Gram matrix is accumulated.
@@ -64,6 +72,21 @@ impl SecondMoments {
         matmul(self.cross.as_mut(), Accum::Add, features, y, 1.0, Par::Seq);
         self.label_sq += labels.iter().map(|y| y * y).sum::<f64>();
         self.count += labels.len();
+        self.check_sums()
+    }
+
+    /// Every accumulated sum is finite (only the lower triangle of Σφφᵀ is stored).
+    fn check_sums(&self) -> Result<(), SimError> {
+        let p = self.gram.nrows();
+        if !(0..p).all(|j| self.gram.col_as_slice(j)[j..].iter().all(|v| v.is_finite())) {
+            return Err(not_finite("features", "the accumulated Σφφᵀ"));
+        }
+        if !(0..p).all(|i| self.cross[(i, 0)].is_finite()) {
+            return Err(not_finite("features and labels", "the accumulated Σφy"));
+        }
+        if !self.label_sq.is_finite() {
+            return Err(not_finite("labels", "the accumulated Σy²"));
+        }
         Ok(())
     }
 
@@ -73,7 +96,11 @@ impl SecondMoments {
     }
 
     /// The mean squared error (c − 2wᵀb + wᵀGw)/m of the predictor wᵀφ on these samples.
-    pub fn risk(&self, w: &[f64]) -> f64 {
+    ///
+    /// Clipped at 0 (rounding can make it slightly negative), but an error
+    /// ([`SimError::NotFinite`]) when the quadratic form is not finite — never 0 for a
+    /// NaN, never ∞ passed on as an error value.
+    pub fn risk(&self, w: &[f64]) -> Result<f64, SimError> {
         let p = w.len();
         // wᵀGw from the lower triangle.
         let mut quadratic = 0.0;
@@ -83,7 +110,15 @@ impl SecondMoments {
             quadratic += w[j] * (column[j] * w[j] + 2.0 * below);
         }
         let linear: f64 = (0..p).map(|i| w[i] * self.cross[(i, 0)]).sum();
-        ((self.label_sq - 2.0 * linear + quadratic) / self.count as f64).max(0.0)
+        let risk = (self.label_sq - 2.0 * linear + quadratic) / self.count as f64;
+        if risk.is_finite() {
+            Ok(risk.max(0.0))
+        } else {
+            Err(not_finite(
+                "mean squared error",
+                format!("(Σy² − 2wᵀΣφy + wᵀΣφφᵀw)/m = {risk}"),
+            ))
+        }
     }
 
     /// Ridge weights w(λ_c) = (G + λ_c I)⁻¹ b for every penalty (code units, > 0), from one
@@ -134,7 +169,7 @@ mod tests {
             }
             let fitted = x.transpose() * &direct;
             let mse: f64 = (0..n).map(|j| (y[j] - fitted[(j, 0)]).powi(2)).sum::<f64>() / n as f64;
-            assert!((m.risk(w) - mse).abs() < 1e-12);
+            assert!((m.risk(w).unwrap() - mse).abs() < 1e-12);
         }
         assert!(m.ridge_path(&[0.0]).is_err());
         assert!(m.add(x.as_ref(), &y[..3]).is_err());

@@ -4,7 +4,9 @@
 //! 5 % away from the interpolation peak.
 
 use dsrf_rainbow::{NetworkSpec, VarianceConvention, gaussian_vector, linearized_covariances};
-use dsrf_sim::{GaussianInputs, NetworkTeacher, TestError, simulate_learning_curve};
+use dsrf_sim::{
+    CurveConfig, GaussianInputs, NetworkTeacher, Penalties, TestError, simulate_learning_curve,
+};
 use dsrf_theory::{Covariance, PaperForm, Penalty};
 
 const D: usize = 300;
@@ -44,15 +46,16 @@ fn figure1_network_simulation_matches_closed_form_theory() {
         theta_star,
         noise_sd: 0.0,
     };
-    let sim = simulate_learning_curve(
-        &teacher,
-        &ns,
-        &[LAMBDA_PAPER * D as f64],
-        40,
-        7,
-        &TestError::HeldOut(4000),
-    )
+    let config = CurveConfig {
+        ns: ns.clone(),
+        penalties: Penalties::Paper(vec![LAMBDA_PAPER]),
+        replicates: 40,
+        seed: 7,
+        test: TestError::HeldOut(4000),
+    }
+    .check(D)
     .unwrap();
+    let sim = simulate_learning_curve(&teacher, &config, None).unwrap();
     let peak = theory
         .iter()
         .enumerate()

@@ -2,7 +2,9 @@
 //! (p = 400), averaged over seeds, on an (n, λ) grid that crosses n = p; and
 //! reproducibility across thread counts.
 
-use dsrf_sim::{GaussianInputs, LinearTeacher, TestError, simulate_learning_curve};
+use dsrf_sim::{
+    CurveConfig, GaussianInputs, LinearTeacher, Penalties, TestError, simulate_learning_curve,
+};
 use dsrf_theory::{CodeForm, Covariance, Penalty};
 use faer::Mat;
 
@@ -34,7 +36,16 @@ fn simulated_ridge_agrees_with_theorem_3_1_within_three_standard_errors() {
         psi: psi.clone(),
         label_second_moment: y2,
     };
-    let sim = simulate_learning_curve(&teacher, &ns, &lambdas, 96, 77, &population).unwrap();
+    let config = CurveConfig {
+        ns: ns.to_vec(),
+        penalties: Penalties::Code(lambdas.to_vec()),
+        replicates: 96,
+        seed: 77,
+        test: population,
+    }
+    .check(P)
+    .unwrap();
+    let sim = simulate_learning_curve(&teacher, &config, None).unwrap();
     let problem = CodeForm {
         omega: Covariance::Eigenvalues(omega),
         psi,
@@ -82,15 +93,16 @@ fn same_seed_same_numbers_with_one_or_two_threads() {
             .build()
             .unwrap()
             .install(|| {
-                simulate_learning_curve(
-                    &teacher,
-                    &[50, 300],
-                    &[1.0, 10.0],
-                    4,
+                let config = CurveConfig {
+                    ns: vec![50, 300],
+                    penalties: Penalties::Code(vec![1.0, 10.0]),
+                    replicates: 4,
                     seed,
-                    &TestError::HeldOut(500),
-                )
-                .unwrap()
+                    test: TestError::HeldOut(500),
+                }
+                .check(P)
+                .unwrap();
+                simulate_learning_curve(&teacher, &config, None).unwrap()
             })
     };
     let one = run(1, 5);

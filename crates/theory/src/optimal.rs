@@ -20,8 +20,9 @@ use crate::units::Penalty;
 use crate::{Problem, RiskPoint, TheoryError};
 
 /// Where the minimum over λ was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Optimum {
     /// A finite λ* > 0 with a smaller error than both limits.
     Interior,

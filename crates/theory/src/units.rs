@@ -6,16 +6,14 @@
 //!
 //! They describe the same estimator: λ_c = pλ, m_c = m/p, w = θ/√p.
 
-use serde::{Deserialize, Serialize};
-
-/// Which λ convention a number is expressed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+/// Which λ convention a number is expressed in (no default: every caller says which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Units {
     /// Predictor θᵀφ/√p, penalty λ‖θ‖² (the paper).
     Paper,
     /// Predictor wᵀφ, penalty λ_c‖w‖² (the authors' code); λ_c = pλ.
-    #[default]
     Code,
 }
 

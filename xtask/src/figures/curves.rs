@@ -41,7 +41,7 @@ pub(crate) use curve_units;
 
 use anyhow::{Result, anyhow, bail};
 use dsrf_report::{Cell, Metadata, Table};
-use dsrf_sim::{TestError, simulate_learning_curve};
+use dsrf_sim::{CurveConfig, FeatureSampler, Penalties, TestError, simulate_learning_curve};
 use dsrf_theory::{Penalty, Problem, Units};
 use serde_json::json;
 
@@ -380,15 +380,17 @@ impl Curves {
                             .zip(&lambdas)
                             .any(|(&m, &lm)| m == n && lm == l)
                 };
-                let points = simulate_learning_curve(
-                    &net.teacher,
-                    &self.setup.sim_ns,
-                    &lambdas,
-                    1,
-                    self.setup.sim_seed + r as u64,
-                    &TestError::HeldOut(self.setup.test_size),
-                )
+                let config = CurveConfig {
+                    ns: self.setup.sim_ns.clone(),
+                    penalties: Penalties::Code(lambdas.clone()),
+                    replicates: 1,
+                    seed: self.setup.sim_seed + r as u64,
+                    test: TestError::HeldOut(self.setup.test_size),
+                }
+                .check(net.teacher.feature_dim())
                 .map_err(|e| anyhow!("simulation failed: {e}"))?;
+                let points = simulate_learning_curve(&net.teacher, &config, None)
+                    .map_err(|e| anyhow!("simulation failed: {e}"))?;
                 Ok(points
                     .iter()
                     .filter(|pt| keep(pt.n, pt.lambda_code))

@@ -85,11 +85,10 @@ impl GridFields {
     /// The grid, with what `usage` needs present.
     pub fn resolve(&self, usage: GridUse) -> Result<Grid> {
         let units = self.units.unwrap_or(Units::Code);
-        let ns = self
-            .ns
-            .clone()
-            .filter(|ns| !ns.is_empty())
-            .ok_or_else(|| DsrfError::field("ns", "is missing or empty: give the sample sizes"))?;
+        let ns =
+            self.ns.clone().filter(|ns| !ns.is_empty()).ok_or_else(|| {
+                DsrfError::field("ns", "is missing or empty: give the sample sizes")
+            })?;
         let lambdas = self.lambdas.clone().unwrap_or_default();
         if usage == GridUse::GivenPenalties && lambdas.is_empty() {
             return Err(DsrfError::field(

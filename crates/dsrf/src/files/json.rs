@@ -272,8 +272,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -320,7 +320,12 @@ mod tests {
         let root = Node::root(&doc).object(&["readout"]).unwrap();
         let (_, inner) = root.get("readout").unwrap().one_of(&["gaussian"]).unwrap();
         let err = inner.object(&["name", "scale"]).unwrap_err().to_string();
-        assert!(err.starts_with("field `readout.gaussian.scael`: unknown field — did you mean `scale`?"), "{err}");
+        assert!(
+            err.starts_with(
+                "field `readout.gaussian.scael`: unknown field — did you mean `scale`?"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

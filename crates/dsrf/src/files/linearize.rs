@@ -44,7 +44,8 @@ impl LinearizeFile {
     /// Parses a JSON value.
     pub fn parse(value: &Value, context: &ReadContext) -> Result<Self> {
         let root = Node::root(value).object(&["omega0", "psi0", "layers"])?;
-        let omega0 = context.matrix(&root.required("omega0", "the input second moment E[x xᵀ]")?)?;
+        let omega0 =
+            context.matrix(&root.required("omega0", "the input second moment E[x xᵀ]")?)?;
         let psi0 = context.vector(&root.required("psi0", "E[x y]")?)?;
         let list = root.required("layers", "give at least one layer")?;
         let items = list.array()?;
@@ -66,7 +67,9 @@ impl LinearizeFile {
                 }
                 Ok(Layer {
                     weights,
-                    activation: activation(&layer.required("activation", "a name such as \"tanh\"")?)?,
+                    activation: activation(
+                        &layer.required("activation", "a name such as \"tanh\"")?,
+                    )?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

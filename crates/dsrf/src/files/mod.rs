@@ -51,13 +51,18 @@ pub fn read_document(path: &Path) -> Result<String> {
     if bytes.len() as u64 > MAX_DOCUMENT {
         return Err(DsrfError::input(
             path.display().to_string(),
-            format!("the document is larger than {MAX_DOCUMENT} bytes: give large arrays as .npy files"),
+            format!(
+                "the document is larger than {MAX_DOCUMENT} bytes: give large arrays as .npy files"
+            ),
         ));
     }
     String::from_utf8(bytes).map_err(|e| {
         DsrfError::input(
             path.display().to_string(),
-            format!("the document is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            format!(
+                "the document is not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })
 }

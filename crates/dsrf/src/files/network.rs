@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::grid::GridFields;
 use super::json::{MAX_SIZE, Node, parse_text};
-use super::values::{ReadContext, base_of};
 use super::read_document;
+use super::values::{ReadContext, base_of};
 use crate::network::{NetworkModel, Readout};
 use crate::{DsrfError, Result};
 
@@ -72,7 +72,10 @@ impl NetworkFile {
         let root = Node::root(value).object(&KNOWN)?;
         let seed = root.get("seed").map(|n| n.seed()).transpose()?.unwrap_or(0);
         let input = covariance(
-            &root.required("input", "give the input covariance, e.g. {\"identity\": 1000}")?,
+            &root.required(
+                "input",
+                "give the input covariance, e.g. {\"identity\": 1000}",
+            )?,
             context,
         )?;
         let mut definitions = Vec::new();
@@ -84,7 +87,10 @@ impl NetworkFile {
                 definitions.push((name, value));
             }
         }
-        let learner = layers(&root.required("learner", "give the learner's layers")?, context)?;
+        let learner = layers(
+            &root.required("learner", "give the learner's layers")?,
+            context,
+        )?;
         let target = match root.get("target") {
             None => Vec::new(),
             Some(n) => layers(&n, context)?,
@@ -220,7 +226,11 @@ fn matrix(node: &Node<'_>, context: &ReadContext) -> Result<MatrixSpec> {
                 .iter()
                 .map(|t| {
                     let o = t.object(&["scale", "matrix"])?;
-                    let scale = o.get("scale").map(|n| n.number()).transpose()?.unwrap_or(1.0);
+                    let scale = o
+                        .get("scale")
+                        .map(|n| n.number())
+                        .transpose()?
+                        .unwrap_or(1.0);
                     Ok((scale, matrix(&o.required("matrix", "")?, context)?))
                 })
                 .collect::<Result<Vec<_>>>()?;

@@ -43,7 +43,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         return Err(DsrfError::io(
             "write",
             path,
-            std::io::Error::new(std::io::ErrorKind::NotFound, format!("the folder {} does not exist", folder.display())),
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the folder {} does not exist", folder.display()),
+            ),
         ));
     }
     let temporary = sibling(path, "tmp");
@@ -75,7 +78,8 @@ pub fn replace_folder(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
         ));
     }
     if dir.is_dir() {
-        let entries = std::fs::read_dir(dir).map_err(|e| DsrfError::io("read the folder", dir, e))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| DsrfError::io("read the folder", dir, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| DsrfError::io("read the folder", dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -151,7 +155,10 @@ mod tests {
         write_atomic(&path, b"second").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
         let err = write_atomic(&dir, b"x").unwrap_err().to_string();
-        assert!(err.contains(&dir.display().to_string()) && err.contains("folder"), "{err}");
+        assert!(
+            err.contains(&dir.display().to_string()) && err.contains("folder"),
+            "{err}"
+        );
         let missing = dir.join("nowhere/out.json");
         let err = write_atomic(&missing, b"x").unwrap_err().to_string();
         assert!(err.contains("nowhere"), "{err}");

@@ -1,0 +1,48 @@
+//! The one parallelism policy of dsrf's library computations: a *fixed* degree.
+//!
+//! faer splits its work — matrix products, the panels of the tridiagonalisation inside
+//! every symmetric eigensolver, and the partial sums those panels reduce — into as many
+//! pieces as the degree of the [`faer::Par`] it is given. Its defaults,
+//! `faer::get_global_parallelism()` (what the `*` operator and the high-level methods
+//! such as `llt` or `self_adjoint_eigenvalues` use) and `Par::rayon(0)`, both mean
+//! "`rayon::current_num_threads()`", so the *rounding* of a result changed with
+//! `RAYON_NUM_THREADS` (observed in the last bits of `psd_eigen` and the matrix roots at
+//! p = 100, 120, 128, of `projected_spectrum` and the Cholesky-based ridge solves at
+//! p = 256, 300, and of the Figure 1 network's weights and covariances at d = 100–256,
+//! between pools of 1 and 2 threads). faer's splitting depends only on the degree,
+//! never on how many threads actually execute the pieces, so a fixed degree gives the
+//! same bits inside a rayon pool of any size (tested with 1, 2, 3 and 4 threads in
+//! `tests/thread_count.rs`); the pieces simply run one after another on fewer threads.
+
+use faer::{Accum, Mat, MatRef, Par};
+
+/// The degree every thread-count-independent library computation hands to faer.
+///
+/// 4 because it is what a laptop or a small CI runner has, so those machines get
+/// faer's speed-up, while on fewer threads the four pieces run one after another at a
+/// small cost: `psd_eigen` at p = 1000 took 186–222 ms with degree 4 against
+/// 229–234 ms with the old `Par::rayon(0)` in a 2-thread pool, and 302–305 ms against
+/// 270 ms (sequential: 274–282 ms) in a 1-thread pool. Machines with more cores use
+/// them in the *outer* parallel loops (λ grids, replicates, figure units).
+/// Changing this constant may change the last bits of results (not their accuracy).
+pub const FIXED_DEGREE: usize = 4;
+
+/// `Par::rayon(FIXED_DEGREE)`: the parallelism of every library computation whose result
+/// is promised to be independent of the thread count (see the module docs). Runs on the
+/// current rayon pool, whatever its size.
+pub fn fixed_parallelism() -> Par {
+    Par::rayon(FIXED_DEGREE)
+}
+
+/// The product A B with [`fixed_parallelism`]: the replacement for faer's `&a * &b`,
+/// whose parallelism follows the thread count.
+///
+/// # Panics
+///
+/// When `a.ncols() != b.nrows()`, like the operator it replaces (a programming error,
+/// not bad input: callers check shapes where they come from a user).
+pub fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
+    let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
+    faer::linalg::matmul::matmul(out.as_mut(), Accum::Replace, a, b, 1.0, fixed_parallelism());
+    out
+}
