@@ -44,7 +44,6 @@ mod ridge;
 mod ridge_path;
 mod roots;
 mod spectral;
-mod trace;
 mod tridiagonal;
 mod validate;
 
@@ -55,7 +54,6 @@ pub use ridge::{RidgeSystem, ridge_solve};
 pub use ridge_path::{ridge_path, ridge_path_normal};
 pub use roots::{psd_inverse_sqrt, psd_sqrt};
 pub use spectral::{ProjectedSpectrum, projected_spectrum};
-pub use trace::{normalized_trace, trace_of_product};
 pub use validate::check_symmetric;
 
 /// Re-export of the matrix type used throughout dsrf.

@@ -32,11 +32,18 @@ pub fn read_idx(path: &Path) -> Result<IdxArray, SimError> {
     } else {
         bytes
     };
-    parse_idx(&bytes).map_err(|message| input(&what, message))
+    parse_idx(&bytes).map_err(|e| match e {
+        SimError::Input { message, .. } => input(&what, message),
+        other => other,
+    })
 }
 
 /// Decodes the bytes of an (uncompressed) IDX file with unsigned-byte entries.
-pub fn parse_idx(bytes: &[u8]) -> Result<IdxArray, String> {
+pub fn parse_idx(bytes: &[u8]) -> Result<IdxArray, SimError> {
+    parse_idx_bytes(bytes).map_err(|message| input("IDX data", message))
+}
+
+fn parse_idx_bytes(bytes: &[u8]) -> Result<IdxArray, String> {
     if bytes.len() < 4 || bytes[0] != 0 || bytes[1] != 0 {
         return Err("missing the IDX magic number (two zero bytes, type, rank)".into());
     }
@@ -74,18 +81,19 @@ pub fn parse_idx(bytes: &[u8]) -> Result<IdxArray, String> {
 
 impl IdxArray {
     /// The bytes of an uncompressed IDX file (the inverse of [`parse_idx`]).
-    pub fn encode(&self) -> Result<Vec<u8>, String> {
+    pub fn encode(&self) -> Result<Vec<u8>, SimError> {
         let count: usize = self.dims.iter().product();
         if count != self.data.len() || self.dims.len() > 255 {
-            return Err(format!(
+            return Err(input("IDX data", format!(
                 "dimensions {:?} do not match {} entries",
                 self.dims,
                 self.data.len()
-            ));
+            )));
         }
         let mut out = vec![0, 0, 0x08, self.dims.len() as u8];
         for &d in &self.dims {
-            let d = u32::try_from(d).map_err(|_| format!("dimension {d} exceeds the IDX limit"))?;
+            let d = u32::try_from(d)
+                .map_err(|_| input("IDX data", format!("dimension {d} exceeds the IDX limit")))?;
             out.extend_from_slice(&d.to_be_bytes());
         }
         out.extend_from_slice(&self.data);
