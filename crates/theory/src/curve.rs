@@ -23,16 +23,18 @@ impl Problem {
         }
         let mut order: Vec<usize> = (0..ns.len()).collect();
         order.sort_by(|&i, &j| ns[i].total_cmp(&ns[j]));
-        // The ridgeless root κ₀(n) (n < rank) is shared by every λ: solve it once.
+        // The ridgeless root κ₀(n) (n < rank) is shared by every λ: solve it once. A
+        // failure here is not an error yet: a point that needs κ₀ solves it again and
+        // reports the failure with its own n and λ (an extreme λ may not need it).
         let rank = self.rank() as f64;
         let kappa0: Vec<Option<f64>> = ns
             .par_iter()
             .map(|&n| {
                 (n < rank)
-                    .then(|| self.solve_kappa_ridgeless(n).map(|(k, _)| k))
-                    .transpose()
+                    .then(|| self.solve_kappa_ridgeless(n).ok().map(|(k, _)| k))
+                    .flatten()
             })
-            .collect::<Result<_, TheoryError>>()?;
+            .collect();
         let curves: Vec<Vec<RiskPoint>> = penalties
             .par_iter()
             .map(|&penalty| {

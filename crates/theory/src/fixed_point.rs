@@ -122,7 +122,14 @@ impl Problem {
         // iterate on v = ln(κ − κ₀), in which F is again close to linear for every λ.
         let (kappa0, it0) = match hint.kappa0 {
             Some(k0) => (k0, 0),
-            None => self.solve_kappa_ridgeless(n)?,
+            // Report a failure against the penalty asked for, not the λ = 0 of the
+            // auxiliary ridgeless root.
+            None => self.solve_kappa_ridgeless(n).map_err(|e| match e {
+                TheoryError::NoConvergence { detail, .. } => {
+                    fail(format!("the ridgeless root κ₀ it is bracketed by: {detail}"))
+                }
+                other => other,
+            })?,
         };
         let upper = ln_upper.exp().max(kappa0 * (1.0 + 1e-12));
         let eval = |v: f64| -> Option<(f64, f64)> {
