@@ -423,3 +423,37 @@ fn thread_count_does_not_change_results() {
         assert_eq!(one, with("3"), "d = {d}: 1 vs 3 threads");
     }
 }
+
+#[test]
+fn extreme_grids() {
+    let dir = scratch("hostile", "grids");
+    let problem = |lambdas: Value, ns: Value| {
+        json!({"units": "paper", "omega": {"eigenvalues": [1.0, 0.5]}, "psi": [0.3, 0.1],
+               "label_second_moment": 1.0, "lambdas": lambdas, "ns": ns})
+    };
+    let cases: Vec<(&str, Value, Expect)> = vec![
+        (
+            "λ = 1e300 at n = 1e-300 is the null predictor (it was an error quoting λ_c = 0)",
+            problem(json!([1e300]), json!([1e-300, 10])),
+            Expect::Answer(|out| {
+                for row in out.as_array().unwrap() {
+                    assert_eq!(row["test_error"], json!(1), "{row}");
+                }
+            }),
+        ),
+        (
+            "n = 0",
+            problem(json!([0.1]), json!([0])),
+            Expect::Refused(&["ns[0]", "> 0"]),
+        ),
+        (
+            "negative λ",
+            problem(json!([-1.0]), json!([3])),
+            Expect::Refused(&["lambdas[0]", "-1.0"]),
+        ),
+    ];
+    for (name, doc, expect) in cases {
+        let file = write_json(&dir, "p.json", &doc);
+        run(name, &["curve", "--problem", &file], &expect);
+    }
+}
