@@ -1,0 +1,184 @@
+//! Given weights and data: the linearisation of a (trained) network, the problem of
+//! empirical features, and the empirical route (theory next to ridge on held-out rows).
+
+use std::sync::Arc;
+
+use dsrf::budget::Budget;
+use dsrf::empirical::{Centring, empirical_moments};
+use dsrf::rainbow::{Activation, CustomActivation, Layer, linearize_label_features};
+use dsrf::route::{EmpiricalPlan, FeatureCentring, RowSplit, compare_on_data};
+use dsrf::theory::Penalty;
+use numpy::{PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::arrays::{column, matrix, to_numpy, vector};
+use crate::errors::{argument, to_py};
+use crate::network::convention_of;
+use crate::problem::{Problem, units_of};
+
+/// An activation: a built-in name, or a Python callable f(x: float) -> float whose
+/// Gaussian moments are computed by the library's adaptive quadrature (a few hundred
+/// to a few thousand calls per moment, each a Python call: milliseconds per layer).
+fn activation(k: usize, item: &Bound<'_, PyAny>) -> PyResult<Activation> {
+    if let Ok(name) = item.extract::<String>() {
+        return Activation::from_name(&name).map_err(|e| argument(&format!("activations[{k}]"), e));
+    }
+    if !item.is_callable() {
+        return Err(argument(
+            &format!("activations[{k}]"),
+            "expected a name such as \"tanh\" or a callable f(x) -> float",
+        ));
+    }
+    let f: Arc<Py<PyAny>> = Arc::new(item.clone().unbind());
+    let name = item
+        .getattr("__name__")
+        .and_then(|n| n.extract::<String>())
+        .unwrap_or_else(|_| format!("python[{k}]"));
+    // A Python error or a non-number becomes NaN, which the library reports as a
+    // non-finite moment naming the layer.
+    let call = move |x: f64| -> f64 {
+        Python::attach(|py| {
+            f.call1(py, (x,))
+                .and_then(|v| v.extract::<f64>(py))
+                .unwrap_or(f64::NAN)
+        })
+    };
+    Ok(Activation::Custom(CustomActivation::new(name, call)))
+}
+
+/// Ω_L, ψ_L and the per-layer coefficients of given weights (out × in) from the input
+/// moments Ω₀ = E[x xᵀ], ψ₀ = E[x y].
+#[pyfunction]
+pub fn linearize<'py>(
+    py: Python<'py>,
+    omega0: PyReadonlyArray2<'py, f64>,
+    psi0: PyReadonlyArray1<'py, f64>,
+    weights: Vec<PyReadonlyArray2<'py, f64>>,
+    activations: &Bound<'py, PyList>,
+    variance: &str,
+) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, numpy::PyArray1<f64>>, Bound<'py, PyList>)> {
+    if weights.len() != activations.len() {
+        return Err(argument(
+            "activations",
+            format!("{} activations for {} weight matrices", activations.len(), weights.len()),
+        ));
+    }
+    let layers = weights
+        .iter()
+        .zip(activations.iter())
+        .enumerate()
+        .map(|(k, (w, a))| {
+            Ok(Layer {
+                weights: matrix(&format!("weights[{k}]"), w)?,
+                activation: activation(k, &a)?,
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let omega0 = matrix("omega0", &omega0)?;
+    let psi0 = vector("psi0", &psi0)?;
+    let convention = convention_of(variance)?;
+    // Custom activations call back into Python, so this runs with the GIL held.
+    let out = linearize_label_features(omega0.as_ref(), &psi0, &layers, convention)
+        .map_err(|e| to_py(dsrf::network::field_error(e)))?;
+    let coefficients = PyList::empty(py);
+    for c in &out.layers {
+        let d = PyDict::new(py);
+        d.set_item("r", c.r.clone())?;
+        d.set_item("kappa1", c.kappa1.clone())?;
+        d.set_item("kappa_star_sq", c.kappa_star_sq.clone())?;
+        coefficients.append(d)?;
+    }
+    Ok((to_numpy(py, &out.omega)?, column(py, out.psi), coefficients))
+}
+
+fn centring_of(centring: &str) -> PyResult<FeatureCentring> {
+    match centring {
+        "mean" => Ok(FeatureCentring::CovarianceMean),
+        "none" => Ok(FeatureCentring::None),
+        other => Err(argument("centring", format!("expected \"mean\" or \"none\", got {other:?}"))),
+    }
+}
+
+/// Theorem 3.1's input from features (N × p, rows = samples) and labels.
+#[pyfunction]
+pub fn empirical_problem(
+    py: Python<'_>,
+    features: PyReadonlyArray2<'_, f64>,
+    labels: PyReadonlyArray1<'_, f64>,
+    centring: &str,
+    noise_variance: f64,
+) -> PyResult<Problem> {
+    let x = matrix("features", &features)?;
+    let y = vector("labels", &labels)?;
+    let centring = match centring_of(centring)? {
+        FeatureCentring::CovarianceMean => Centring::SampleMean,
+        FeatureCentring::None => Centring::Uncentred,
+    };
+    let inner = py
+        .detach(|| {
+            empirical_moments(x.as_ref().transpose(), &y, &centring, &Budget::default())
+                .and_then(|m| m.problem(noise_variance))
+        })
+        .map_err(to_py)?;
+    Ok(Problem { inner })
+}
+
+/// The empirical route: split, estimate, fit on subsets, compare.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn compare_features<'py>(
+    py: Python<'py>,
+    features: PyReadonlyArray2<'py, f64>,
+    labels: PyReadonlyArray1<'py, f64>,
+    ns: Vec<usize>,
+    lambdas: PyReadonlyArray1<'py, f64>,
+    units: &str,
+    test_fraction: f64,
+    covariance_fraction: f64,
+    centring: &str,
+    seeds: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let units_v = units_of(units)?;
+    let x = matrix("features", &features)?;
+    let y = vector("labels", &labels)?;
+    if y.len() != x.nrows() {
+        return Err(argument(
+            "labels",
+            format!("{} labels for {} feature rows (rows are samples)", y.len(), x.nrows()),
+        ));
+    }
+    let split = RowSplit { test_fraction, covariance_fraction, seed };
+    let plan = EmpiricalPlan {
+        ns,
+        penalties: vector("lambdas", &lambdas)?.into_iter().map(|l| Penalty::new(l, units_v)).collect(),
+        repeats: seeds,
+        seed: seed.wrapping_add(1),
+        centring: centring_of(centring)?,
+    };
+    let (points, sizes) = crate::interrupt::run(py, move || {
+        compare_on_data(x.as_ref().transpose(), &y, &split, &plan, &Budget::default())
+    })?
+    .map_err(to_py)?;
+    let d = PyDict::new(py);
+    let col = |f: &dyn Fn(&dsrf::route::EmpiricalComparison) -> f64| column(py, points.iter().map(f).collect());
+    d.set_item("n", col(&|p| p.n as f64))?;
+    d.set_item("lambda", col(&|p| p.penalty.value()))?;
+    d.set_item("lambda_code", col(&|p| p.lambda_code))?;
+    d.set_item("units", units)?;
+    d.set_item("test_error_mean", col(&|p| p.test.mean))?;
+    d.set_item("test_error_std", col(&|p| p.test.std))?;
+    d.set_item("test_error_stderr", col(&|p| p.test.stderr))?;
+    d.set_item("train_error_mean", col(&|p| p.train.mean))?;
+    d.set_item("train_error_std", col(&|p| p.train.std))?;
+    d.set_item("theory_test_error", col(&|p| p.theory.test_error))?;
+    d.set_item("theory_train_error", col(&|p| p.theory.train_error))?;
+    d.set_item("relative_deviation", col(&|p| p.relative_deviation.unwrap_or(f64::NAN)))?;
+    d.set_item("replicates", seeds)?;
+    d.set_item("test_size", sizes.test)?;
+    d.set_item("pool_size", sizes.pool)?;
+    d.set_item("covariance_samples", sizes.covariance)?;
+    d.set_item("seed", seed)?;
+    Ok(d)
+}
