@@ -182,3 +182,90 @@ pub fn compare_features<'py>(
     d.set_item("seed", seed)?;
     Ok(d)
 }
+
+/// The learned-features comparison for a network trained elsewhere: hidden weights
+/// (out × in, `nn.Linear.weight`), one activation, the readout; data (N × d, rows =
+/// samples) split the authors' way (test, train_reg, train_w, emp_cov).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn compare_network<'py>(
+    py: Python<'py>,
+    inputs: PyReadonlyArray2<'py, f64>,
+    labels: PyReadonlyArray1<'py, f64>,
+    weights: Vec<PyReadonlyArray2<'py, f64>>,
+    activation_name: &str,
+    readout: PyReadonlyArray1<'py, f64>,
+    proportions: [f64; 4],
+    split_seed: u64,
+    lambdas: Option<PyReadonlyArray1<'py, f64>>,
+    units: &str,
+    theory_ns: PyReadonlyArray1<'py, f64>,
+    empirical_ns: Vec<usize>,
+    repeats: usize,
+    subset_seed: u64,
+    linearised: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    use dsrf::learned::{
+        ComparisonPlan, LinearisedTheory, PenaltyChoice, Splits, compare_features, network_from_weights,
+    };
+    let units_v = units_of(units)?;
+    let x = matrix("inputs", &inputs)?;
+    let y = vector("labels", &labels)?;
+    if y.len() != x.nrows() {
+        return Err(argument("labels", format!("{} labels for {} input rows", y.len(), x.nrows())));
+    }
+    let hidden = weights
+        .iter()
+        .enumerate()
+        .map(|(k, w)| matrix(&format!("weights[{k}]"), w))
+        .collect::<PyResult<Vec<_>>>()?;
+    let activation = Activation::from_name(activation_name).map_err(|e| argument("activation", e))?;
+    let network = network_from_weights(hidden, activation, vector("readout", &readout)?).map_err(to_py)?;
+    let data = dsrf::sim::Dataset { inputs: x.transpose().to_owned(), labels: y };
+    let splits = Splits::of(&data, proportions, split_seed).map_err(to_py)?;
+    let plan = ComparisonPlan {
+        penalties: match lambdas {
+            Some(l) => PenaltyChoice::Given(vector("lambdas", &l)?.into_iter().map(|v| Penalty::new(v, units_v)).collect()),
+            None => PenaltyChoice::Optimal,
+        },
+        theory_ns: vector("theory_ns", &theory_ns)?,
+        empirical_ns,
+        repeats,
+        subset_seed,
+        linearised: match linearised {
+            None => LinearisedTheory::Skip,
+            Some(v) => LinearisedTheory::With(convention_of(v)?),
+        },
+    };
+    let (comparison, loss) = crate::interrupt::run(py, move || {
+        let loss = network.loss(splits.test.inputs.as_ref(), &splits.test.labels, faer::Par::Seq);
+        compare_features(&network.layers, &splits, &plan, &Budget::default()).map(|c| (c, loss))
+    })?
+    .map_err(to_py)?;
+    let theory = |points: &[dsrf::learned::TheoryPoint]| -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("n", column(py, points.iter().map(|t| t.n).collect()))?;
+        d.set_item("lambda_code", column(py, points.iter().map(|t| t.lambda_code).collect()))?;
+        d.set_item("test_error", column(py, points.iter().map(|t| t.test_error).collect()))?;
+        Ok(d)
+    };
+    let empirical = |points: &[dsrf::learned::EmpiricalPoint]| -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("n", column(py, points.iter().map(|t| t.n as f64).collect()))?;
+        d.set_item("lambda_code", column(py, points.iter().map(|t| t.lambda_code).collect()))?;
+        d.set_item("test_error_mean", column(py, points.iter().map(|t| t.error.mean).collect()))?;
+        d.set_item("test_error_std", column(py, points.iter().map(|t| t.error.std).collect()))?;
+        d.set_item("repeats", column(py, points.iter().map(|t| t.repeats as f64).collect()))?;
+        Ok(d)
+    };
+    let out = PyDict::new(py);
+    out.set_item("p", comparison.p)?;
+    out.set_item("theory", theory(&comparison.theory)?)?;
+    if let Some(lin) = &comparison.theory_linearised {
+        out.set_item("theory_linearised", theory(lin)?)?;
+    }
+    out.set_item("empirical", empirical(&comparison.empirical)?)?;
+    out.set_item("empirical_on_emp_cov", empirical(&comparison.empirical_on_emp_cov)?)?;
+    out.set_item("network_test_loss", loss)?;
+    Ok(out)
+}

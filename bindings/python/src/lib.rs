@@ -27,6 +27,7 @@ fn _dsrf(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(features::linearize, m)?)?;
     m.add_function(wrap_pyfunction!(features::empirical_problem, m)?)?;
     m.add_function(wrap_pyfunction!(features::compare_features, m)?)?;
+    m.add_function(wrap_pyfunction!(features::compare_network, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

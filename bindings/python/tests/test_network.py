@@ -135,3 +135,30 @@ def test_units_are_required():
     problem = dsrf.Problem.from_spectrum([1.0], [0.1], 1.0)
     with pytest.raises(TypeError):
         problem.learning_curve([10], [0.1])
+
+
+def test_a_network_trained_elsewhere():
+    """A two-layer tanh network given as PyTorch-oriented weights: the empirical ridge
+    error on its features sits near the theory from their covariances at n ≫ p, and the
+    linearised theory of the same weights is close at initialisation-like weights."""
+    rng = np.random.default_rng(8)
+    d, h, n = 10, 12, 12000
+    x = rng.standard_normal((n, d))
+    teacher = rng.standard_normal(d) / np.sqrt(d)
+    y = np.tanh(x @ teacher) + 0.1 * rng.standard_normal(n)
+    w1 = rng.standard_normal((h, d)) / np.sqrt(d)       # out × in
+    w2 = rng.standard_normal((h, h)) / np.sqrt(h)
+    readout = rng.standard_normal(h) / np.sqrt(h)
+    out = dsrf.compare_network(x, y, [w1, w2], readout, activation="tanh", units="code",
+                               lambdas=[0.1, 1.0], theory_ns=[20, 200, 1000], empirical_ns=[1000],
+                               repeats=3)
+    assert out["p"] == h
+    theory, emp = out["theory"], out["empirical_on_emp_cov"]
+    for i in range(len(emp)):
+        t = [theory.test_error[j] for j in range(len(theory)) if theory.n[j] == 1000 and theory.lambda_code[j] == emp.lambda_code[i]]
+        assert abs(emp.test_error_mean[i] / t[0] - 1) < 0.05
+    assert "theory_linearised" in out and len(out["theory_linearised"]) == len(theory)
+    assert out["network_test_loss"] > 0
+    with pytest.raises(dsrf.DsrfError, match="layers\\[1\\]"):
+        dsrf.compare_network(x, y, [w1, w2[:, :5]], readout, activation="tanh", units="code",
+                             theory_ns=[20], empirical_ns=[20])

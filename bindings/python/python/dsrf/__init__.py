@@ -34,6 +34,7 @@ __all__ = [
     "Network",
     "Problem",
     "compare_features",
+    "compare_network",
     "linearize",
     "__version__",
 ]
@@ -310,3 +311,33 @@ def compare_features(features: ArrayLike, labels: ArrayLike, ns: Sequence[int], 
             centring, int(seeds), int(seed),
         )
     )
+
+
+def compare_network(inputs: ArrayLike, labels: ArrayLike, weights: Sequence[ArrayLike], readout: ArrayLike, *,
+                    activation: str, units: str, lambdas: Optional[ArrayLike] = None,
+                    theory_ns: ArrayLike, empirical_ns: Sequence[int], repeats: int = 10,
+                    proportions: Tuple[float, float, float, float] = (0.1, 0.25, 0.25, 0.4),
+                    split_seed: int = 1, subset_seed: int = 0,
+                    linearised: Optional[str] = "averaged") -> Dict[str, Any]:
+    """The learned-features comparison (paper §5) for a network trained elsewhere.
+
+    ``inputs`` (N × d, rows = samples) and ``labels`` are split the authors' way into
+    test, train_reg, train_w and emp_cov (``proportions``, ``split_seed``); the hidden
+    ``weights`` (**out × in**, PyTorch's ``nn.Linear.weight``) with one ``activation``
+    give the features, centred by their emp_cov mean. Returned: ``theory`` (Theorem 3.1
+    from the empirical covariances of emp_cov), ``theory_linearised`` (from the
+    linearisation of the weights, unless ``linearised=None``), ``empirical`` (ridge on
+    ``repeats`` random train_reg subsets, tested on the test split),
+    ``empirical_on_emp_cov`` and ``network_test_loss`` (the network's own MSE, with
+    ``readout``). Penalties are ``lambdas`` in ``units``, or the optimal one per n when
+    ``lambdas`` is None.
+    """
+    out = _dsrf.compare_network(
+        _array("inputs", inputs, 2), _array("labels", labels, 1),
+        [_array(f"weights[{i}]", w, 2) for i, w in enumerate(weights)], activation,
+        _array("readout", readout, 1), tuple(float(p) for p in proportions), int(split_seed),
+        None if lambdas is None else _array("lambdas", lambdas, 1), _units(units),
+        _array("theory_ns", theory_ns, 1), [int(n) for n in empirical_ns], int(repeats), int(subset_seed),
+        linearised,
+    )
+    return {k: Curve(v) if isinstance(v, dict) else v for k, v in out.items()}
