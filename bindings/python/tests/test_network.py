@@ -162,3 +162,18 @@ def test_a_network_trained_elsewhere():
     with pytest.raises(dsrf.DsrfError, match="layers\\[1\\]"):
         dsrf.compare_network(x, y, [w1, w2[:, :5]], readout, activation="tanh", units="code",
                              theory_ns=[20], empirical_ns=[20])
+
+
+def test_the_figure_one_script_runs(examples):
+    """docs/python.md's worked example (at d = 60): larger γ gives a lower error at α = 2,
+    as the paper says, and γ = 0.5 at d = 200 is the preset network of the examples."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("figure1", examples / "python" / "figure1.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.curves(60, np.array([0.5, 2.0]))
+    assert result[0.8][1] < result[0.0][1]
+    built = dsrf.Network.from_dict(module.figure1_spec(200, 0.5))
+    from_file = dsrf.Network.from_file(examples / "fig1_rainbow_d200.json")
+    assert np.array_equal(built.covariances()[0], from_file.covariances()[0])
