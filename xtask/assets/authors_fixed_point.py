@@ -22,16 +22,10 @@ import time
 import numpy as np
 
 
-def main(path):
-    with open(path) as handle:
-        problem = json.load(handle)
-    w = np.asarray(problem["omega"]["eigenvalues"], dtype=np.float64)
-    psi2 = np.asarray(problem["psi"], dtype=np.float64) ** 2
-    sigma2 = float(problem["label_second_moment"])
-    lambdas = [float(x) for x in problem["lambdas"]]
-    ns = [float(x) for x in problem["ns"]]
-
-    start = time.perf_counter()
+def test_errors(w, psi2, sigma2, lambdas, ns):
+    """The test errors [per lambda][per n] and the total number of iterations, from the
+    eigenvalues w of Omega and the squared projections psi2 of psi on its eigenvectors
+    (also used by bindings/python/bench/bench_curve.py)."""
     iterations = 0
     curves = []
     for lam in lambdas:
@@ -50,6 +44,20 @@ def main(path):
             denominator = 1.0 - n * (m * lam) ** 2 * np.sum(w**2 * big_m**2)
             curve.append(float(numerator / denominator))
         curves.append(curve)
+    return curves, iterations
+
+
+def main(path):
+    with open(path) as handle:
+        problem = json.load(handle)
+    w = np.asarray(problem["omega"]["eigenvalues"], dtype=np.float64)
+    psi2 = np.asarray(problem["psi"], dtype=np.float64) ** 2
+    sigma2 = float(problem["label_second_moment"])
+    lambdas = [float(x) for x in problem["lambdas"]]
+    ns = [float(x) for x in problem["ns"]]
+
+    start = time.perf_counter()
+    curves, iterations = test_errors(w, psi2, sigma2, lambdas, ns)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "iterations": iterations, "test_error": curves}))
 

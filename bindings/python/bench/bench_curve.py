@@ -4,8 +4,9 @@ one run (the machine is noisy: compare the ratio, not the seconds).
 Input: a p = 2000 full-matrix Ω (a Wishart matrix), ψ = Ωβ, E y² = βᵀΩβ + 0.1, and a
 200 n × 4 λ grid (code units). The authors' route (their regression.py, SPEC §3.6):
 `np.linalg.eigh(Ω)`, then per (λ, n) the plain fixed-point iteration for m_c, started
-from the previous point's m_c (their cache of the nearest (λ, n)), stopped at
-|Δm_c| < 1e-8, then genErrRMT. dsrf: `Problem.code_form` (its spectral reduction
+from the previous n's m_c on the same curve (their cache of the nearest (λ, n)),
+stopped at |Δm_c| < 1e-8, then genErrRMT (xtask/assets/authors_fixed_point.py, the
+same code `cargo xtask bench-curve` times). dsrf: `Problem.code_form` (its spectral reduction
 without eigenvectors) and `learning_curve`, end to end including the Python call.
 
 Also: the per-point overhead of a vectorised `learning_curve` (p = 1, 10⁵ points).
@@ -20,24 +21,26 @@ import numpy as np
 import dsrf
 
 
+def _authors_module():
+    """The project's re-implementation of the authors' fixed point (xtask/assets)."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[3] / "xtask" / "assets" / "authors_fixed_point.py"
+    spec = importlib.util.spec_from_file_location("authors_fixed_point", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+AUTHORS = _authors_module()
+
+
 def authors(omega, psi, sigma2, ns, lambdas):
+    """eigh, then the fixed point and genErrRMT per point."""
     w, u = np.linalg.eigh(omega)
-    a2 = (u.T @ psi) ** 2
-    out = []
-    m = 1.0
-    for lam in lambdas:
-        for n in ns:
-            for _ in range(10_000_000):
-                new = 1.0 / (lam + np.sum(w / (n * m * w + 1.0)))
-                done = abs(new - m) < 1e-8
-                m = new
-                if done:
-                    break
-            md = 1.0 / (n * lam * m * w + lam)
-            num = sigma2 - n * lam * m * np.sum(a2 * (md + lam * md ** 2))
-            den = 1.0 - n * (m * lam) ** 2 * np.sum((w * md) ** 2)
-            out.append(num / den)
-    return np.array(out)
+    curves, _ = AUTHORS.test_errors(w, (u.T @ psi) ** 2, sigma2, list(lambdas), list(ns))
+    return np.array(curves).ravel()
 
 
 def best_of(k, f):

@@ -42,3 +42,29 @@ pub fn to_numpy<'py>(py: Python<'py>, m: &Mat<f64>) -> PyResult<Bound<'py, PyArr
 pub fn column<'py>(py: Python<'py>, v: Vec<f64>) -> Bound<'py, PyArray1<f64>> {
     PyArray1::from_vec(py, v)
 }
+
+/// The columns of ridge-on-samples points next to the theory (`simulate`,
+/// `compare_features`); an undefined relative deviation is NaN.
+pub fn comparison_columns<'py>(
+    py: Python<'py>,
+    points: &[dsrf::compare::PointComparison],
+    units: &str,
+) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    let d = pyo3::types::PyDict::new(py);
+    let col = |f: &dyn Fn(&dsrf::compare::PointComparison) -> f64| {
+        column(py, points.iter().map(f).collect())
+    };
+    d.set_item("n", col(&|p| p.n as f64))?;
+    d.set_item("lambda", col(&|p| p.penalty.value()))?;
+    d.set_item("lambda_code", col(&|p| p.lambda_code))?;
+    d.set_item("units", units)?;
+    d.set_item("test_error_mean", col(&|p| p.test.mean))?;
+    d.set_item("test_error_std", col(&|p| p.test.std))?;
+    d.set_item("test_error_stderr", col(&|p| p.test.stderr))?;
+    d.set_item("train_error_mean", col(&|p| p.train.mean))?;
+    d.set_item("train_error_std", col(&|p| p.train.std))?;
+    d.set_item("theory_test_error", col(&|p| p.theory.test_error))?;
+    d.set_item("theory_train_error", col(&|p| p.theory.train_error))?;
+    d.set_item("relative_deviation", col(&|p| p.relative_deviation.unwrap_or(f64::NAN)))?;
+    Ok(d)
+}

@@ -158,22 +158,8 @@ impl Network {
             simulate_against_theory(&net, convention, &plan, &Budget::default(), None)
         })?
         .map_err(to_py)?;
-        let d = PyDict::new(py);
-        let col = |f: &dyn Fn(&dsrf::simulate::SimulatedComparison) -> f64| {
-            column(py, points.iter().map(f).collect())
-        };
-        d.set_item("n", col(&|p| p.n as f64))?;
-        d.set_item("lambda", col(&|p| p.penalty.value()))?;
-        d.set_item("lambda_code", col(&|p| p.lambda_code))?;
-        d.set_item("units", if units == dsrf::theory::Units::Code { "code" } else { "paper" })?;
-        d.set_item("test_error_mean", col(&|p| p.test.mean))?;
-        d.set_item("test_error_std", col(&|p| p.test.std))?;
-        d.set_item("test_error_stderr", col(&|p| p.test.stderr))?;
-        d.set_item("train_error_mean", col(&|p| p.train.mean))?;
-        d.set_item("train_error_std", col(&|p| p.train.std))?;
-        d.set_item("theory_test_error", col(&|p| p.theory.test_error))?;
-        d.set_item("theory_train_error", col(&|p| p.theory.train_error))?;
-        d.set_item("relative_deviation", col(&|p| p.relative_deviation.unwrap_or(f64::NAN)))?;
+        let units_name = if units == dsrf::theory::Units::Code { "code" } else { "paper" };
+        let d = crate::arrays::comparison_columns(py, &points, units_name)?;
         d.set_item("replicates", seeds)?;
         d.set_item("test_size", test_size)?;
         d.set_item("seed", seed)?;

@@ -12,7 +12,7 @@ use dsrf::route::{EmpiricalPlan, FeatureCentring, RowSplit, compare_on_data};
 use dsrf::theory::{Penalty, Units};
 
 use crate::limits::Limits;
-use crate::output::{Cell, Format, Table, emit};
+use crate::output::{COMPARISON_COLUMNS, Cell, Format, Table, comparison_cells, emit};
 
 #[derive(Args)]
 pub struct EmpiricalArgs {
@@ -72,19 +72,8 @@ enum CentringArg {
     None,
 }
 
-const COLUMNS: [&str; 17] = [
-    "n",
-    "lambda",
-    "units",
-    "lambda_code",
-    "test_error_mean",
-    "test_error_std",
-    "test_error_stderr",
-    "train_error_mean",
-    "train_error_std",
-    "theory_test_error",
-    "theory_train_error",
-    "relative_deviation",
+/// After the shared comparison columns.
+const EXTRA_COLUMNS: [&str; 5] = [
     "replicates",
     "test_size",
     "seed",
@@ -140,27 +129,17 @@ pub fn run(args: &EmpiricalArgs) -> Result<()> {
         &plan,
         &budget,
     )?;
-    let mut table = Table::new(COLUMNS.to_vec());
+    let mut table = Table::new([&COMPARISON_COLUMNS[..], &EXTRA_COLUMNS[..]].concat());
     for point in &points {
-        table.push(vec![
-            Cell::Integer(point.n as u64),
-            Cell::Number(point.penalty.value()),
-            Cell::Text(units_name(units)),
-            Cell::Number(point.lambda_code),
-            Cell::Number(point.test.mean),
-            Cell::Number(point.test.std),
-            Cell::Number(point.test.stderr),
-            Cell::Number(point.train.mean),
-            Cell::Number(point.train.std),
-            Cell::Number(point.theory.test_error),
-            Cell::Number(point.theory.train_error),
-            Cell::maybe(point.relative_deviation),
+        let mut row = comparison_cells(point, units_name(units));
+        row.extend([
             Cell::Integer(args.seeds as u64),
             Cell::Integer(sizes.test as u64),
             Cell::Integer(args.seed),
             Cell::Integer(sizes.pool as u64),
             Cell::Integer(sizes.covariance as u64),
-        ])?;
+        ]);
+        table.push(row)?;
     }
     emit(&table.render(args.format), args.out.as_deref())
 }

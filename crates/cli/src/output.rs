@@ -139,6 +139,40 @@ impl Table {
     }
 }
 
+/// The columns `dsrf simulate` and `dsrf empirical` share, first to last.
+pub const COMPARISON_COLUMNS: [&str; 12] = [
+    "n",
+    "lambda",
+    "units",
+    "lambda_code",
+    "test_error_mean",
+    "test_error_std",
+    "test_error_stderr",
+    "train_error_mean",
+    "train_error_std",
+    "theory_test_error",
+    "theory_train_error",
+    "relative_deviation",
+];
+
+/// The shared cells of one point of ridge on samples next to the theory.
+pub fn comparison_cells(point: &dsrf::compare::PointComparison, units: &'static str) -> Vec<Cell> {
+    vec![
+        Cell::Integer(point.n as u64),
+        Cell::Number(point.penalty.value()),
+        Cell::Text(units),
+        Cell::Number(point.lambda_code),
+        Cell::Number(point.test.mean),
+        Cell::Number(point.test.std),
+        Cell::Number(point.test.stderr),
+        Cell::Number(point.train.mean),
+        Cell::Number(point.train.std),
+        Cell::Number(point.theory.test_error),
+        Cell::Number(point.theory.train_error),
+        Cell::maybe(point.relative_deviation),
+    ]
+}
+
 /// Shortest round-trip representation; integers below 2⁵³ without a fraction.
 pub fn format_number(x: f64) -> String {
     if x == x.trunc() && x.abs() < 9.007_199_254_740_992e15 {

@@ -16,7 +16,7 @@ use dsrf::theory::{Penalty, Units};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::limits::Limits;
-use crate::output::{Cell, Format, Table, emit};
+use crate::output::{COMPARISON_COLUMNS, Cell, Format, Table, comparison_cells, emit};
 use crate::variance::Variance;
 
 #[derive(Args)]
@@ -63,24 +63,8 @@ enum UnitsArg {
     Code,
 }
 
-const COLUMNS: [&str; 16] = [
-    "n",
-    "lambda",
-    "units",
-    "lambda_code",
-    "test_error_mean",
-    "test_error_std",
-    "test_error_stderr",
-    "train_error_mean",
-    "train_error_std",
-    "theory_test_error",
-    "theory_train_error",
-    "relative_deviation",
-    "replicates",
-    "test_size",
-    "seed",
-    "network_seed",
-];
+/// After the shared comparison columns.
+const EXTRA_COLUMNS: [&str; 4] = ["replicates", "test_size", "seed", "network_seed"];
 
 /// Whole sample sizes ≥ 1 from the file's `ns`.
 fn whole_ns(ns: &[f64]) -> Result<Vec<usize>> {
@@ -183,26 +167,16 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     );
     bar.finish_and_clear();
     let points = points?;
-    let mut table = Table::new(COLUMNS.to_vec());
+    let mut table = Table::new([&COMPARISON_COLUMNS[..], &EXTRA_COLUMNS[..]].concat());
     for point in &points {
-        table.push(vec![
-            Cell::Integer(point.n as u64),
-            Cell::Number(point.penalty.value()),
-            Cell::Text(units_name(units)),
-            Cell::Number(point.lambda_code),
-            Cell::Number(point.test.mean),
-            Cell::Number(point.test.std),
-            Cell::Number(point.test.stderr),
-            Cell::Number(point.train.mean),
-            Cell::Number(point.train.std),
-            Cell::Number(point.theory.test_error),
-            Cell::Number(point.theory.train_error),
-            Cell::maybe(point.relative_deviation),
+        let mut row = comparison_cells(point, units_name(units));
+        row.extend([
             Cell::Integer(args.seeds as u64),
             Cell::Integer(args.test_size as u64),
             Cell::Integer(seed),
             Cell::Integer(net.seed),
-        ])?;
+        ]);
+        table.push(row)?;
     }
     emit(&table.render(args.format), args.out.as_deref())?;
     eprintln!(

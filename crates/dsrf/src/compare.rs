@@ -1,6 +1,52 @@
 //! Comparison metrics used by every figure and by `dsrf simulate`/`dsrf empirical`:
 //! relative deviations (undefined, not infinite, against a zero reference),
-//! their quantiles, and the peaks of a curve.
+//! their quantiles, the peaks of a curve, and one (n, λ) point of ridge on samples
+//! held against Theorem 3.1 ([`PointComparison`]).
+
+use dsrf_sim::Summary;
+use dsrf_theory::{Penalty, RiskPoint};
+
+/// One (n, λ) point: ridge on samples (over replicates or subsets) and the theory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointComparison {
+    /// Sample size.
+    pub n: usize,
+    /// The penalty as given.
+    pub penalty: Penalty,
+    /// λ_c (code units).
+    pub lambda_code: f64,
+    /// Test error over replicates (label noise included, like the theory's).
+    pub test: Summary,
+    /// Train error over replicates.
+    pub train: Summary,
+    /// Theorem 3.1 at (n, λ).
+    pub theory: RiskPoint,
+    /// test mean / theory − 1, or `None` when the theory's test error is 0 (a zero
+    /// target without noise: the deviation is undefined).
+    pub relative_deviation: Option<f64>,
+}
+
+impl PointComparison {
+    /// The comparison of `test`/`train` summaries with the theory point `theory`.
+    pub fn new(
+        n: usize,
+        penalty: Penalty,
+        lambda_code: f64,
+        test: Summary,
+        train: Summary,
+        theory: RiskPoint,
+    ) -> Self {
+        PointComparison {
+            n,
+            penalty,
+            lambda_code,
+            relative_deviation: signed_relative_deviation(test.mean, theory.test_error),
+            test,
+            train,
+            theory,
+        }
+    }
+}
 
 /// |measured − reference| / |reference|, or `None` when it is undefined (a zero or
 /// non-finite reference, a non-finite measurement).

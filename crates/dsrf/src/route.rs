@@ -9,11 +9,11 @@
 //! mean of the covariance rows for every part, as the authors do.
 
 use dsrf_sim::Summary;
-use dsrf_theory::{Penalty, RiskPoint};
+use dsrf_theory::Penalty;
 use faer::{Mat, MatRef};
 
 use crate::budget::{Budget, f64_bytes};
-use crate::compare::signed_relative_deviation;
+use crate::compare::PointComparison;
 use crate::empirical::{Centring, centred, column_mean, empirical_moments};
 use crate::subsets::{Samples, Subsets, ridge_on_subsets};
 use crate::{DsrfError, Result};
@@ -53,25 +53,6 @@ pub struct EmpiricalPlan {
     pub centring: FeatureCentring,
 }
 
-/// One (n, λ) point.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EmpiricalComparison {
-    /// Subset size.
-    pub n: usize,
-    /// The penalty as given.
-    pub penalty: Penalty,
-    /// λ_c.
-    pub lambda_code: f64,
-    /// Test error on the held-out rows over repeats.
-    pub test: Summary,
-    /// Train error over repeats.
-    pub train: Summary,
-    /// Theorem 3.1 from the empirical covariances.
-    pub theory: RiskPoint,
-    /// test mean / theory − 1 (`None` when the theory is 0).
-    pub relative_deviation: Option<f64>,
-}
-
 /// Sizes of the parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SplitSizes {
@@ -90,7 +71,7 @@ pub fn compare_on_data(
     split: &RowSplit,
     plan: &EmpiricalPlan,
     budget: &Budget,
-) -> Result<(Vec<EmpiricalComparison>, SplitSizes)> {
+) -> Result<(Vec<PointComparison>, SplitSizes)> {
     let (p, rows) = (features.nrows(), features.ncols());
     if labels.len() != rows {
         return Err(DsrfError::input(
@@ -170,16 +151,14 @@ pub fn compare_on_data(
     for (l, (&penalty, &code)) in plan.penalties.iter().zip(&codes).enumerate() {
         for (k, &n) in plan.ns.iter().enumerate() {
             let th = theory[l * plan.ns.len() + k];
-            let test = Summary::of(&errors.held_out[0][k][l]);
-            out.push(EmpiricalComparison {
+            out.push(PointComparison::new(
                 n,
                 penalty,
-                lambda_code: code,
-                relative_deviation: signed_relative_deviation(test.mean, th.test_error),
-                test,
-                train: Summary::of(&errors.train[k][l]),
-                theory: th,
-            });
+                code,
+                Summary::of(&errors.held_out[0][k][l]),
+                Summary::of(&errors.train[k][l]),
+                th,
+            ));
         }
     }
     let sizes = SplitSizes {

@@ -7,13 +7,11 @@
 //! — and its memory and arithmetic are estimated against the [`Budget`].
 
 use dsrf_rainbow::VarianceConvention;
-use dsrf_sim::{
-    CurveConfig, Penalties, SimulatedPoint, Summary, TestError, simulate_learning_curve,
-};
-use dsrf_theory::{Penalty, RiskPoint, Units};
+use dsrf_sim::{CurveConfig, Penalties, SimulatedPoint, TestError, simulate_learning_curve};
+use dsrf_theory::{Penalty, Units};
 
 use crate::budget::{Budget, f64_bytes};
-use crate::compare::signed_relative_deviation;
+use crate::compare::PointComparison;
 use crate::network::RealisedNetwork;
 use crate::{DsrfError, Result};
 
@@ -32,26 +30,6 @@ pub struct SimulationPlan {
     pub test_size: usize,
 }
 
-/// One (n, λ) point: simulation and theory.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SimulatedComparison {
-    /// Sample size.
-    pub n: usize,
-    /// The penalty as given.
-    pub penalty: Penalty,
-    /// λ_c (code units).
-    pub lambda_code: f64,
-    /// Test error over replicates (label noise included, like the theory's).
-    pub test: Summary,
-    /// Train error over replicates.
-    pub train: Summary,
-    /// Theorem 3.1 at (n, λ).
-    pub theory: RiskPoint,
-    /// test mean / theory − 1, or `None` when the theory's test error is 0 (a zero
-    /// target without noise: the deviation is undefined).
-    pub relative_deviation: Option<f64>,
-}
-
 fn units_name(units: Units) -> &'static str {
     match units {
         Units::Code => "code",
@@ -67,7 +45,7 @@ pub fn simulate_against_theory(
     plan: &SimulationPlan,
     budget: &Budget,
     progress: Option<&(dyn Fn() + Sync)>,
-) -> Result<Vec<SimulatedComparison>> {
+) -> Result<Vec<PointComparison>> {
     let p = network.p();
     let penalties_code = codes(&plan.penalties, p)?;
     check_cost(network, plan, budget)?;
@@ -92,14 +70,8 @@ pub fn simulate_against_theory(
                 .iter()
                 .flat_map(|l| plan.ns.iter().map(move |_| *l)),
         )
-        .map(|((sim, th), penalty)| SimulatedComparison {
-            n: sim.n,
-            penalty,
-            lambda_code: sim.lambda_code,
-            relative_deviation: signed_relative_deviation(sim.test.mean, th.test_error),
-            test: sim.test,
-            train: sim.train,
-            theory: th,
+        .map(|((sim, th), penalty)| {
+            PointComparison::new(sim.n, penalty, sim.lambda_code, sim.test, sim.train, th)
         })
         .collect())
 }
