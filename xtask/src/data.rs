@@ -137,7 +137,7 @@ fn fashion(dir: &Path) -> Result<()> {
         std::fs::copy(&from, target.join(f))
             .with_context(|| format!("cannot copy {}", from.display()))?;
         // Read it back: a truncated or foreign file should fail here, not in a figure.
-        dsrf_sim::read_idx(&target.join(f)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        dsrf::sim::read_idx(&target.join(f))?;
     }
     eprintln!("fashion-mnist: 4 IDX files in {}", target.display());
     Ok(())
@@ -179,7 +179,7 @@ fn mnist(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(&target)?;
     for (name, expected) in MNIST_FILES.iter().zip(MNIST_COUNTS) {
         let from = scratch.join("package/data").join(name);
-        let array = dsrf_sim::read_idx(&from).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let array = dsrf::sim::read_idx(&from)?;
         // The published sizes: a truncated or foreign file fails here, not in a figure.
         if array.dims.first() != Some(&expected) {
             bail!(

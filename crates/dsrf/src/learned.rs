@@ -174,7 +174,8 @@ pub struct FeatureComparison {
     pub empirical_on_emp_cov: Vec<EmpiricalPoint>,
 }
 
-/// Compares theory and ridge for the features `layers` (empty: the raw inputs).
+/// Compares theory and ridge for the features `layers` (empty: the raw inputs). With no
+/// empirical sizes only the theory is computed (train_reg and test are not mapped).
 pub fn compare_features(
     layers: &[Layer],
     splits: &Splits,
@@ -184,9 +185,6 @@ pub fn compare_features(
     let emp = forward(layers, &splits.emp_cov.inputs, Par::Seq);
     let centre = column_mean(emp.as_ref());
     let emp = centred(emp.as_ref(), &centre);
-    let features =
-        |data: &Dataset| centred(forward(layers, &data.inputs, Par::Seq).as_ref(), &centre);
-    let (reg, test) = (features(&splits.train_reg), features(&splits.test));
     let moments = empirical_moments(
         emp.as_ref(),
         &splits.emp_cov.labels,
@@ -213,9 +211,51 @@ pub fn compare_features(
         _ => None,
     };
     let theory = theory_curve(&problem, &ns, &plan.penalties)?;
-    let pool = reg.ncols();
-    let empirical_ns: Vec<usize> = plan.empirical_ns.iter().map(|&n| n.min(pool)).collect();
-    // Penalties per empirical n: fixed, or the theory's optimum at that n.
+    let [empirical, empirical_on_emp_cov] = if plan.empirical_ns.is_empty() {
+        [Vec::new(), Vec::new()]
+    } else {
+        let features =
+            |data: &Dataset| centred(forward(layers, &data.inputs, Par::Seq).as_ref(), &centre);
+        let (reg, test) = (features(&splits.train_reg), features(&splits.test));
+        empirical_points(
+            Samples {
+                features: reg.as_ref(),
+                labels: &splits.train_reg.labels,
+            },
+            [
+                Samples {
+                    features: test.as_ref(),
+                    labels: &splits.test.labels,
+                },
+                Samples {
+                    features: emp.as_ref(),
+                    labels: &splits.emp_cov.labels,
+                },
+            ],
+            plan,
+            &theory,
+            p,
+        )?
+    };
+    Ok(FeatureComparison {
+        p,
+        theory,
+        theory_linearised,
+        empirical,
+        empirical_on_emp_cov,
+    })
+}
+
+/// Ridge on train_reg subsets at the plan's penalties (fixed, or the theory's optimum
+/// at each n), evaluated on each of `evaluations`.
+fn empirical_points(
+    pool: Samples<'_>,
+    evaluations: [Samples<'_>; 2],
+    plan: &ComparisonPlan,
+    theory: &[TheoryPoint],
+    p: usize,
+) -> Result<[Vec<EmpiricalPoint>; 2]> {
+    let size = pool.features.ncols();
     let penalties_code: Vec<Vec<f64>> = plan
         .empirical_ns
         .iter()
@@ -229,28 +269,12 @@ pub fn compare_features(
         })
         .collect();
     let subsets = Subsets {
-        ns: empirical_ns.clone(),
+        ns: plan.empirical_ns.iter().map(|&n| n.min(size)).collect(),
         penalties_code: penalties_code.clone(),
         repeats: plan.repeats,
         seed: plan.subset_seed,
     };
-    let errors = ridge_on_subsets(
-        Samples {
-            features: reg.as_ref(),
-            labels: &splits.train_reg.labels,
-        },
-        &[
-            Samples {
-                features: test.as_ref(),
-                labels: &splits.test.labels,
-            },
-            Samples {
-                features: emp.as_ref(),
-                labels: &splits.emp_cov.labels,
-            },
-        ],
-        &subsets,
-    )?;
+    let errors = ridge_on_subsets(pool, &evaluations, &subsets)?;
     let points = |set: usize| -> Vec<EmpiricalPoint> {
         let mut out = Vec::new();
         for (k, &n) in plan.empirical_ns.iter().enumerate() {
@@ -268,13 +292,7 @@ pub fn compare_features(
         }
         out
     };
-    Ok(FeatureComparison {
-        p,
-        theory,
-        theory_linearised,
-        empirical: points(0),
-        empirical_on_emp_cov: points(1),
-    })
+    Ok([points(0), points(1)])
 }
 
 /// The theory on `ns`: λ-major fixed penalties, or the optimal penalty per n.

@@ -27,6 +27,7 @@
 //!   comparison of theory and ridge (also for weights trained elsewhere);
 //! * [`compare`] — relative deviations, quantiles, peaks;
 //! * [`subsets`] — the empirical ridge curve: fits on random subsets of a pool;
+//! * [`spectra`] — eigenvalues of every layer's sampled feature covariance;
 //! * [`presets`] — the networks of the papers' figures;
 //! * [`files`] (feature `files`) — the network, problem and linearisation file formats
 //!   and `.npy` arrays, one strict parser for the CLI, the xtask and Python;
@@ -63,6 +64,7 @@ pub mod network;
 pub mod presets;
 pub mod route;
 pub mod simulate;
+pub mod spectra;
 pub mod subsets;
 
 pub use dsrf_linalg as linalg;

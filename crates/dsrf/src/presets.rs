@@ -4,7 +4,8 @@
 //! networks as files; a test (`tests/presets.rs`) parses them and checks that they
 //! describe exactly [`figure1_model`] at their sizes.
 
-use dsrf_rainbow::{Activation, CovarianceSpec, MatrixSpec, NetworkSpec};
+use dsrf_rainbow::{Activation, CovarianceSpec, MatrixSpec, NetworkSpec, gaussian_vector};
+use faer::Mat;
 
 use crate::network::{NetworkModel, Readout};
 
@@ -52,11 +53,73 @@ pub fn figure1_rainbow(seed: u64, d: usize, gamma: f64) -> NetworkSpec {
 pub fn figure1_model(seed: u64, d: usize, gamma: f64) -> NetworkModel {
     NetworkModel {
         spec: figure1_rainbow(seed, d, gamma),
-        readout: Readout::Gaussian {
-            name: "theta".into(),
-            variance: 1.0,
-        },
+        readout: theta(),
         noise_variance: 0.0,
+    }
+}
+
+/// The paper's Figure 2 target (v1, App. C.2, SPEC §6.2) at input dimension d with the
+/// given learner layers: x ~ 𝒩(0, I_d), target tanh(W₂* sign(W₁* x)) whose rainbow
+/// rows have covariance C = I + 8vvᵀ (v a unit vector from the stream `v`; Z streams
+/// `target1`, `target2`), all widths d.
+pub fn figure2_rainbow(seed: u64, d: usize, learner: Vec<(MatrixSpec, Activation)>) -> NetworkSpec {
+    let v = gaussian_vector(seed, "v", d, 1.0);
+    let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let c = Mat::from_fn(d, d, |i, j| {
+        f64::from(u8::from(i == j)) + 8.0 * v[i] * v[j] / (norm * norm)
+    });
+    let rainbow = |name: &str| MatrixSpec::Rainbow {
+        z: Box::new(MatrixSpec::Gaussian {
+            name: name.into(),
+            rows: d,
+            cols: d,
+        }),
+        covariance: CovarianceSpec::Matrix(c.clone()),
+    };
+    NetworkSpec {
+        seed,
+        input: CovarianceSpec::ScaledIdentity { dim: d, scale: 1.0 },
+        definitions: vec![],
+        learner,
+        target: vec![
+            (rainbow("target1"), Activation::Sign),
+            (rainbow("target2"), Activation::Tanh),
+        ],
+    }
+}
+
+/// Figure 2's learner at initialisation: tanh(W₂ tanh(W₁ x)) with W₁, W₂ i.i.d.
+/// 𝒩(0, 1/d) (streams `w1`, `w2`).
+pub fn figure2_initial_learner(d: usize) -> Vec<(MatrixSpec, Activation)> {
+    ["w1", "w2"]
+        .iter()
+        .map(|name| {
+            (
+                MatrixSpec::Gaussian {
+                    name: (*name).into(),
+                    rows: d,
+                    cols: d,
+                },
+                Activation::Tanh,
+            )
+        })
+        .collect()
+}
+
+/// [`figure2_rainbow`] with θ* ~ 𝒩(0, I_d) from the stream `theta` and no label noise.
+pub fn figure2_model(seed: u64, d: usize, learner: Vec<(MatrixSpec, Activation)>) -> NetworkModel {
+    NetworkModel {
+        spec: figure2_rainbow(seed, d, learner),
+        readout: theta(),
+        noise_variance: 0.0,
+    }
+}
+
+/// θ* ~ 𝒩(0, I) from the stream `theta`, the papers' readout.
+fn theta() -> Readout {
+    Readout::Gaussian {
+        name: "theta".into(),
+        variance: 1.0,
     }
 }
 
@@ -120,10 +183,7 @@ pub fn precursor_model(
             &unit(learner),
             &unit(target),
         ),
-        readout: Readout::Gaussian {
-            name: "theta".into(),
-            variance: 1.0,
-        },
+        readout: theta(),
         noise_variance: 0.0,
     }
 }

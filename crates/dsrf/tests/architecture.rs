@@ -15,7 +15,10 @@ fn root() -> &'static Path {
 fn documented() -> BTreeSet<String> {
     let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
     let after = &text[text.find("<!-- edges").expect("edges marker")..];
-    let block = after.split("```").nth(1).expect("a code block after the marker");
+    let block = after
+        .split("```")
+        .nth(1)
+        .expect("a code block after the marker");
     block
         .lines()
         .skip(1)
@@ -29,14 +32,27 @@ fn documented() -> BTreeSet<String> {
 fn actual() -> BTreeSet<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(root())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
     let packages = meta["packages"].as_array().unwrap();
-    let names: BTreeSet<&str> = packages.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: BTreeSet<&str> = packages
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     let mut edges = BTreeSet::new();
     for p in packages {
         for d in p["dependencies"].as_array().unwrap() {
@@ -74,7 +90,13 @@ fn no_library_depends_upwards() {
     };
     for edge in actual().iter().filter(|e| e.contains(" -> ")) {
         let (from, to) = edge.split_once(" -> ").unwrap();
-        assert!(rank(to) < rank(from) || rank(from) == 4, "{edge} points upwards");
-        assert!(from != "dsrf" || to != "dsrf-report", "the facade must not depend on report");
+        assert!(
+            rank(to) < rank(from) || rank(from) == 4,
+            "{edge} points upwards"
+        );
+        assert!(
+            from != "dsrf" || to != "dsrf-report",
+            "the facade must not depend on report"
+        );
     }
 }

@@ -1,12 +1,13 @@
 //! The example files describe exactly the presets that claim to be the same networks,
-//! and the facade's routes from a network to Theorem 3.1 agree with each other.
+//! the precursor's preset is the i.i.d. model it claims to be, and the facade's routes
+//! from a network to Theorem 3.1 agree with each other.
 
 use std::path::Path;
 
 use dsrf::budget::Budget;
 use dsrf::files::{GridFields, NetworkFile, ReadContext};
-use dsrf::presets::figure1_model;
-use dsrf::rainbow::VarianceConvention;
+use dsrf::presets::{deep_random_features, figure1_model};
+use dsrf::rainbow::{Activation, CovarianceSpec, VarianceConvention};
 use dsrf::theory::Penalty;
 
 fn example(name: &str) -> NetworkFile {
@@ -60,4 +61,46 @@ fn closed_form_and_monte_carlo_routes_agree() {
             "n = {n}: closed {a} vs Monte Carlo {b}"
         );
     }
+}
+
+#[test]
+fn the_precursor_model_is_a_special_case() {
+    let net = deep_random_features(
+        5,
+        CovarianceSpec::ScaledIdentity {
+            dim: 30,
+            scale: 1.0,
+        },
+        &[
+            (60, 2.0, Activation::ScaledTanh(2.0)),
+            (60, 1.0, Activation::ScaledTanh(2.0)),
+        ],
+        &[(30, 1.0, Activation::Sign)],
+    )
+    .sample()
+    .unwrap();
+    assert_eq!(
+        (
+            net.learner[0].weights.nrows(),
+            net.learner[0].weights.ncols()
+        ),
+        (60, 30)
+    );
+    assert_eq!(
+        (
+            net.learner[1].weights.nrows(),
+            net.learner[1].weights.ncols()
+        ),
+        (60, 60)
+    );
+    let w = &net.learner[0].weights;
+    let mean_square: f64 = (0..60)
+        .flat_map(|i| (0..30).map(move |j| (i, j)))
+        .map(|(i, j)| w[(i, j)].powi(2))
+        .sum::<f64>()
+        / 1800.0;
+    assert!(
+        (mean_square / (2.0 / 30.0) - 1.0).abs() < 0.1,
+        "{mean_square}"
+    );
 }

@@ -1,13 +1,14 @@
 //! The Stieltjes recursion for the spectrum of Ω^lin against the eigenvalues of the
 //! linearised covariance of a sampled i.i.d. network, both smoothed at the same η
-//! (the empirical side as Im ⟨(Ω − λ − iη)⁻¹⟩/π), so that atoms — rank-deficient layers
-//! put a point mass at κ*² — are compared fairly.
+//! (the empirical side as Im ⟨(Ω − λ − iη)⁻¹⟩/π, `dsrf::spectra::smoothed_density`), so
+//! that atoms — rank-deficient layers put a point mass at κ*² — are compared fairly.
 
 use dsrf::presets::deep_random_features;
 use dsrf::rainbow::{
     Activation, CovarianceSpec, VarianceConvention, iid_spectral_layers, linearized_covariances,
     spectral_density,
 };
+use dsrf::spectra::smoothed_density;
 
 /// ∫ |ρ_theory − ρ_sample| dλ over a grid covering the spectrum.
 fn l1_distance(d: usize, layers: &[(usize, f64, Activation)], eta: f64) -> f64 {
@@ -35,18 +36,9 @@ fn l1_distance(d: usize, layers: &[(usize, f64, Activation)], eta: f64) -> f64 {
         .map(|i| -0.25 + (i as f64 + 0.5) * step)
         .collect();
     let theory = spectral_density(&vec![1.0; d], &spec, &grid, eta).unwrap();
-    let count = eig.values.len() as f64;
     grid.iter()
         .zip(&theory)
-        .map(|(&x, t)| {
-            let sample: f64 = eig
-                .values
-                .iter()
-                .map(|v| eta / ((v - x).powi(2) + eta * eta))
-                .sum::<f64>()
-                / (std::f64::consts::PI * count);
-            (t - sample).abs() * step
-        })
+        .map(|(&x, t)| (t - smoothed_density(&eig.values, x, eta)).abs() * step)
         .sum()
 }
 

@@ -40,10 +40,12 @@ mod cholesky;
 mod eigen;
 mod error;
 mod parallelism;
+mod reduction;
 mod ridge;
 mod ridge_path;
 mod roots;
 mod spectral;
+mod symv;
 mod tridiagonal;
 mod validate;
 
@@ -53,7 +55,9 @@ pub use parallelism::{FIXED_DEGREE, fixed_parallelism, product};
 pub use ridge::{RidgeSystem, ridge_solve};
 pub use ridge_path::{ridge_path, ridge_path_normal};
 pub use roots::{psd_inverse_sqrt, psd_sqrt};
-pub use spectral::{ProjectedSpectrum, projected_spectrum};
+pub use spectral::{
+    ProjectedSpectrum, Tridiagonalisation, projected_spectrum, projected_spectrum_with,
+};
 pub use validate::check_symmetric;
 
 /// Re-export of the matrix type used throughout dsrf.

@@ -23,7 +23,7 @@
 //! * [`NetworkSpec`]: learner and target networks as data — Gaussian rainbow layers
 //!   W = Z C^{1/2} with C fixed or computed from earlier weights, shared and given
 //!   weights — realised by [`NetworkSpec::sample`] from per-name ChaCha8 streams of one
-//!   seed; [`NetworkSpec::deep_random_features`] builds the precursor's i.i.d. model.
+//!   seed. The networks of the papers' figures are built in the `dsrf` facade's presets.
 //!
 //! * [`equivalent_linear_network`]: W_eff and C_eff of the equivalent stochastic linear
 //!   network (eqs. 34–36), with Ω^lin = W_eff Ω₀ W_effᵀ + C_eff.

@@ -1,5 +1,6 @@
 //! Network specifications: reproducible sampling, rainbow row covariances, shared
-//! weights, the precursor's i.i.d. model, and errors that name the layer.
+//! weights and errors that name the layer (the precursor's i.i.d. model, a preset of
+//! the facade, is tested there).
 
 use dsrf_rainbow::{Activation, CovarianceSpec, MatrixSpec, NetworkSpec};
 
@@ -84,48 +85,6 @@ fn gaussian_entries_have_variance_one_over_fan_in_and_rainbow_rows_have_covarian
             "column {k}: {second} vs {want}"
         );
     }
-}
-
-#[test]
-fn the_precursor_model_is_a_special_case() {
-    let net = NetworkSpec::deep_random_features(
-        5,
-        CovarianceSpec::ScaledIdentity {
-            dim: 30,
-            scale: 1.0,
-        },
-        &[
-            (60, 2.0, Activation::ScaledTanh(2.0)),
-            (60, 1.0, Activation::ScaledTanh(2.0)),
-        ],
-        &[(30, 1.0, Activation::Sign)],
-    )
-    .sample()
-    .unwrap();
-    assert_eq!(
-        (
-            net.learner[0].weights.nrows(),
-            net.learner[0].weights.ncols()
-        ),
-        (60, 30)
-    );
-    assert_eq!(
-        (
-            net.learner[1].weights.nrows(),
-            net.learner[1].weights.ncols()
-        ),
-        (60, 60)
-    );
-    let w = &net.learner[0].weights;
-    let mean_square: f64 = (0..60)
-        .flat_map(|i| (0..30).map(move |j| (i, j)))
-        .map(|(i, j)| w[(i, j)].powi(2))
-        .sum::<f64>()
-        / 1800.0;
-    assert!(
-        (mean_square / (2.0 / 30.0) - 1.0).abs() < 0.1,
-        "{mean_square}"
-    );
 }
 
 #[test]

@@ -84,11 +84,14 @@ impl IdxArray {
     pub fn encode(&self) -> Result<Vec<u8>, SimError> {
         let count: usize = self.dims.iter().product();
         if count != self.data.len() || self.dims.len() > 255 {
-            return Err(input("IDX data", format!(
-                "dimensions {:?} do not match {} entries",
-                self.dims,
-                self.data.len()
-            )));
+            return Err(input(
+                "IDX data",
+                format!(
+                    "dimensions {:?} do not match {} entries",
+                    self.dims,
+                    self.data.len()
+                ),
+            ));
         }
         let mut out = vec![0, 0, 0x08, self.dims.len() as u8];
         for &d in &self.dims {

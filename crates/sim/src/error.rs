@@ -33,6 +33,77 @@ pub enum SimError {
         /// What is wrong with it.
         message: String,
     },
+    /// Reading or writing a file of the training cache failed.
+    #[error("training cache: cannot {operation} {}: {message}", path.display())]
+    CacheIo {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// `read`, `write`, `create` or `rename`.
+        operation: &'static str,
+        /// The operating system's classification.
+        kind: std::io::ErrorKind,
+        /// The operating system's message.
+        message: String,
+    },
+    /// A training-cache entry that does not verify (it is discarded and the run
+    /// retrained, never used).
+    #[error("training cache entry {}: {problem}", path.display())]
+    CacheEntry {
+        /// The entry file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        problem: CacheProblem,
+    },
+}
+
+/// Why a training-cache entry was not used.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CacheProblem {
+    /// The file does not start with the entry signature.
+    #[error("not a training-cache entry")]
+    NotAnEntry,
+    /// Written in another file layout.
+    #[error("file layout {found}, this build reads {expected}")]
+    Layout {
+        /// The layout in the file.
+        found: u64,
+        /// The layout this build writes.
+        expected: u64,
+    },
+    /// Its key (configuration, initial network, data, training version) is not the
+    /// requested one: a stale entry or a collision of the file name's hash.
+    #[error("its key differs from the requested run")]
+    KeyMismatch,
+    /// Shorter than its contents say.
+    #[error("truncated")]
+    Truncated,
+    /// Longer than its contents say.
+    #[error("trailing bytes after the checksum")]
+    TrailingBytes,
+    /// The bytes do not match the stored checksum.
+    #[error("checksum mismatch")]
+    Checksum,
+    /// A stored field that cannot be right (an unknown activation, an invalid network).
+    #[error("invalid {what}: {message}")]
+    Invalid {
+        /// The field.
+        what: &'static str,
+        /// Why.
+        message: String,
+    },
+}
+
+pub(crate) fn io_error(
+    path: &std::path::Path,
+    operation: &'static str,
+    e: &std::io::Error,
+) -> SimError {
+    SimError::CacheIo {
+        path: path.to_path_buf(),
+        operation,
+        kind: e.kind(),
+        message: e.to_string(),
+    }
 }
 
 pub(crate) fn input(what: impl Into<String>, message: impl Into<String>) -> SimError {

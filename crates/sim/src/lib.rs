@@ -30,6 +30,8 @@
 //!   Adam, mini-batches, early stopping, log-spaced snapshots) with manual
 //!   backpropagation on faer products, so that the theory can be applied to learned
 //!   features; a snapshot's hidden layers are ordinary `dsrf_rainbow::Layer`s.
+//! * **A training cache** ([`TrainingCache`]) keyed by the whole configuration, the
+//!   initial network, fingerprints of the data and [`TRAINING_VERSION`], verified on load.
 //!
 //! Contents: Gaussian inputs ([`GaussianInputs`]), linear and network teachers
 //! ([`LinearTeacher`], [`NetworkTeacher`]), ridge paths and simulated learning curves
@@ -57,11 +59,13 @@ pub use curve::{
 pub use data::{
     Dataset, IdxArray, fashion_tops, load_idx_dataset, parity, parse_idx, read_idx, split,
 };
+pub use error::CacheProblem;
 pub use error::SimError;
 pub use estimate::{EstimatedMoments, estimate_moments, estimate_network_covariances};
 pub use gaussian::{GaussianInputs, standard_normal, stream};
 pub use moments::SecondMoments;
 pub use sampler::{DatasetSampler, FeatureSampler, LinearTeacher, NetworkTeacher};
+pub use training::cache::{CachedRun, Lookup, Store, TRAINING_VERSION, TrainingCache};
 pub use training::{
     EpochRecord, Gradient, Initialization, Optimizer, Snapshot, TrainableNetwork, TrainingConfig,
     TrainingRun, log_spaced_steps, train,

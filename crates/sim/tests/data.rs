@@ -73,7 +73,12 @@ fn malformed_idx_files_are_errors() {
             .contains("not supported")
     );
     let short = idx(&[4], &[1, 2]);
-    assert!(parse_idx(&short).unwrap_err().to_string().contains("data bytes"));
+    assert!(
+        parse_idx(&short)
+            .unwrap_err()
+            .to_string()
+            .contains("data bytes")
+    );
     let images = parse_idx(&idx(&[2, 1, 1], &[1, 2])).unwrap();
     let labels = parse_idx(&idx(&[3], &[1, 2, 3])).unwrap();
     assert!(load_idx_dataset(&images, &labels, parity).is_err());

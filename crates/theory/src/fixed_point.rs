@@ -125,9 +125,9 @@ impl Problem {
             // Report a failure against the penalty asked for, not the λ = 0 of the
             // auxiliary ridgeless root.
             None => self.solve_kappa_ridgeless(n).map_err(|e| match e {
-                TheoryError::NoConvergence { detail, .. } => {
-                    fail(format!("the ridgeless root κ₀ it is bracketed by: {detail}"))
-                }
+                TheoryError::NoConvergence { detail, .. } => fail(format!(
+                    "the ridgeless root κ₀ it is bracketed by: {detail}"
+                )),
                 other => other,
             })?,
         };

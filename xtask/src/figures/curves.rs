@@ -16,10 +16,19 @@
 
 use std::sync::{Arc, Mutex};
 
-/// The four `Experiment` methods of a figure whose work is a `Curves` in the field
-/// `curves` (raw columns, unit labels, running a unit, assembling the table).
+/// The `Experiment` methods of a figure whose work is a `Curves` in the field `curves`
+/// and whose mode is in the field `mode` (id, mode, raw columns, unit labels, running a
+/// unit, assembling the table).
 macro_rules! curve_units {
-    () => {
+    ($id:expr) => {
+        fn id(&self) -> &'static str {
+            $id
+        }
+
+        fn mode(&self) -> Mode {
+            self.mode
+        }
+
         fn raw_columns(&self) -> Vec<String> {
             Curves::raw_columns()
         }
@@ -40,20 +49,38 @@ macro_rules! curve_units {
 pub(crate) use curve_units;
 
 use anyhow::{Result, anyhow, bail};
+use dsrf::budget::Budget;
+use dsrf::rainbow::{NetworkSpec, VarianceConvention};
+use dsrf::sim::{
+    CurveConfig, FeatureSampler, NetworkTeacher, Penalties, SimulatedPoint, Summary, TestError,
+    simulate_learning_curve,
+};
+use dsrf::theory::{Penalty, Problem, RiskPoint, Units};
+use dsrf::{NetworkModel, RealisedNetwork};
 use dsrf_report::{Cell, Metadata, Table};
-use dsrf_sim::{CurveConfig, FeatureSampler, Penalties, TestError, simulate_learning_curve};
-use dsrf_theory::{Penalty, Problem, Units};
 use serde_json::json;
 
+use dsrf::compare::{highest_peak_in, interpolate};
+
 use super::columns::{Rows, distinct, key};
-use super::models::Realised;
 
 /// One curve family member: the values of the figure's key columns and its network.
 pub struct CurveSeries {
     /// Values of the key columns (e.g. γ), in the order of `CurveSetup::key_columns`.
     pub keys: Vec<Cell>,
-    /// The learner and target networks.
-    pub network: dsrf_rainbow::NetworkSpec,
+    /// The learner and target networks, θ* and the label noise.
+    pub model: NetworkModel,
+}
+
+/// One series per key value (key column: the value), e.g. a Figure 1 network per γ.
+pub fn series_of(values: &[f64], model: impl Fn(f64) -> NetworkModel) -> Vec<CurveSeries> {
+    values
+        .iter()
+        .map(|&v| CurveSeries {
+            keys: vec![Cell::Number(v)],
+            model: model(v),
+        })
+        .collect()
 }
 
 /// Monte-Carlo moments for the theory (the authors' route).
@@ -65,6 +92,17 @@ pub struct MonteCarlo {
     pub seed: u64,
 }
 
+/// The ridge penalty of every point of a curve figure.
+#[derive(Debug, Clone, Copy)]
+pub enum CurvePenalty {
+    /// One penalty for every n.
+    Fixed(Penalty),
+    /// At every n the penalty λ*(n) that minimises the closed-form theory (clamped into
+    /// `OPTIMAL_RANGE`): the theory rows follow the optimal curve, the Monte-Carlo
+    /// theory and the simulations use the same λ*(n).
+    Optimal,
+}
+
 /// Everything a learning-curve figure computes.
 pub struct CurveSetup {
     /// The columns that identify a series (e.g. `gamma`).
@@ -74,7 +112,7 @@ pub struct CurveSetup {
     /// Feature dimension of every series' learner.
     pub p: usize,
     /// The ridge penalty.
-    pub penalty: Penalty,
+    pub penalty: CurvePenalty,
     /// Sample sizes of the theory curves (real numbers: n = αd).
     pub theory_ns: Vec<f64>,
     /// Sample sizes of the simulations.
@@ -99,16 +137,20 @@ enum Unit {
 }
 
 /// Replaces the network of series s when it can only be built on demand (trained
-/// weights): `Ok(None)` keeps the series' own `network`.
-pub type SpecProvider =
-    Arc<dyn Fn(usize) -> Result<Option<dsrf_rainbow::NetworkSpec>> + Send + Sync>;
+/// weights): `Ok(None)` keeps the series' own network.
+pub type SpecProvider = Arc<dyn Fn(usize) -> Result<Option<NetworkSpec>> + Send + Sync>;
+
+/// A series' realised network and its sampler (built once per process).
+struct Realised {
+    network: RealisedNetwork,
+    teacher: NetworkTeacher,
+}
 
 /// A learning-curve figure's computation (units, raw rows, final table).
 pub struct Curves {
     setup: CurveSetup,
     cache: Vec<Mutex<Option<Arc<Realised>>>>,
     provider: Option<SpecProvider>,
-    optimal: bool,
 }
 
 /// Optimal penalties are clamped into this range of code units (a boundary optimum,
@@ -136,6 +178,20 @@ const VALUE_COLUMNS: [&str; 10] = [
     "replicates",
 ];
 
+/// The raw columns of every unit.
+const RAW_COLUMNS: [&str; 7] = [
+    "series",
+    "source",
+    "replicate",
+    "n",
+    "test_error",
+    "train_error",
+    "lambda_code",
+];
+
+/// The closed-form theory of the paper (averaged variances).
+const CONVENTION: VarianceConvention = VarianceConvention::Averaged;
+
 impl Curves {
     /// Wraps a setup (nothing is computed yet).
     pub fn new(setup: CurveSetup) -> Self {
@@ -144,27 +200,7 @@ impl Curves {
             setup,
             cache,
             provider: None,
-            optimal: false,
         }
-    }
-
-    /// Every point at the penalty λ*(n) that minimises the closed-form theory at that n
-    /// (clamped into `OPTIMAL_RANGE`), instead of the setup's fixed penalty: the theory
-    /// rows follow the optimal curve, the Monte-Carlo theory and the simulations use the
-    /// same λ*(n).
-    pub fn optimal_lambda(mut self) -> Self {
-        self.optimal = true;
-        self
-    }
-
-    /// λ*(n) in code units at every n, from the closed-form theory of series s.
-    fn optimal_penalties(&self, s: usize, ns: &[f64]) -> Result<Vec<f64>> {
-        let problem = self.realised(s)?.closed_form_problem()?;
-        Ok(problem
-            .optimal_curve(ns)?
-            .iter()
-            .map(|o| o.point.lambda_code.clamp(OPTIMAL_RANGE.0, OPTIMAL_RANGE.1))
-            .collect())
     }
 
     /// Like [`Curves::new`], with networks built on demand by `provider` (called at
@@ -179,6 +215,16 @@ impl Curves {
     /// The setup.
     pub fn setup(&self) -> &CurveSetup {
         &self.setup
+    }
+
+    /// λ*(n) in code units at every n, from the closed-form theory of series s.
+    fn optimal_penalties(&self, s: usize, ns: &[f64]) -> Result<Vec<f64>> {
+        let problem = self.realised(s)?.network.problem(CONVENTION)?;
+        Ok(problem
+            .optimal_curve(ns)?
+            .iter()
+            .map(|o| o.point.lambda_code.clamp(OPTIMAL_RANGE.0, OPTIMAL_RANGE.1))
+            .collect())
     }
 
     fn unit_list(&self) -> Vec<Unit> {
@@ -216,34 +262,24 @@ impl Curves {
 
     /// The raw columns of every unit.
     pub fn raw_columns() -> Vec<String> {
-        [
-            "series",
-            "source",
-            "replicate",
-            "n",
-            "test_error",
-            "train_error",
-            "lambda_code",
-        ]
-        .map(String::from)
-        .to_vec()
+        RAW_COLUMNS.map(String::from).to_vec()
     }
 
     /// The common parameters and seeds, added to a figure's metadata.
     pub fn describe(&self, metadata: Metadata) -> Metadata {
         let s = &self.setup;
         let mut m = metadata.parameter("d", s.d).parameter("p", s.p);
-        m = if self.optimal {
-            m.parameter(
+        m = match s.penalty {
+            CurvePenalty::Optimal => m.parameter(
                 "lambda",
                 format!(
                     "optimal per n for the closed-form theory, clamped to [{:e}, {:e}] (code units)",
                     OPTIMAL_RANGE.0, OPTIMAL_RANGE.1
                 ),
-            )
-        } else {
-            m.parameter("lambda_paper", s.penalty.in_units(Units::Paper, s.p))
-                .parameter("lambda_code", s.penalty.in_units(Units::Code, s.p))
+            ),
+            CurvePenalty::Fixed(penalty) => m
+                .parameter("lambda_paper", penalty.in_units(Units::Paper, s.p))
+                .parameter("lambda_code", penalty.in_units(Units::Code, s.p)),
         };
         m = m
             .parameter("theory_ns", json!(s.theory_ns))
@@ -276,8 +312,8 @@ impl Curves {
         }
         let mut seeds: Vec<u64> = Vec::new();
         for series in &s.series {
-            if !seeds.contains(&series.network.seed) {
-                seeds.push(series.network.seed);
+            if !seeds.contains(&series.model.spec.seed) {
+                seeds.push(series.model.spec.seed);
             }
         }
         if let Some(mc) = s.monte_carlo {
@@ -295,19 +331,28 @@ impl Curves {
         if let Some(r) = slot.as_ref() {
             return Ok(r.clone());
         }
-        let provided = match &self.provider {
-            Some(provider) => provider(s)?,
+        let own = &self.setup.series[s].model;
+        let model = match &self.provider {
+            Some(provider) => provider(s)?.map(|spec| NetworkModel {
+                spec,
+                ..own.clone()
+            }),
             None => None,
         };
-        let spec = provided.as_ref().unwrap_or(&self.setup.series[s].network);
-        let r = Arc::new(Realised::new(spec)?);
-        if r.p() != self.setup.p {
+        // The figures' sizes are fixed and known to fit: no budget.
+        let network = model
+            .as_ref()
+            .unwrap_or(own)
+            .realise(&Budget::unlimited())?;
+        if network.p() != self.setup.p {
             bail!(
                 "series {s} has p = {} but the figure says {}",
-                r.p(),
+                network.p(),
                 self.setup.p
             );
         }
+        let teacher = network.teacher()?;
+        let r = Arc::new(Realised { network, teacher });
         *slot = Some(r.clone());
         Ok(r)
     }
@@ -317,14 +362,15 @@ impl Curves {
         ns.extend(self.setup.sim_ns.iter().map(|&n| n as f64));
         ns.sort_by(f64::total_cmp);
         ns.dedup();
-        let curve = if self.optimal {
-            let lambdas = self.optimal_penalties(s, &ns)?;
-            ns.iter()
-                .zip(lambdas)
-                .map(|(&n, l)| problem.risk(n, Penalty::code(l)))
-                .collect::<std::result::Result<Vec<_>, _>>()?
-        } else {
-            problem.learning_curve(&ns, &[self.setup.penalty])?
+        let curve: Vec<RiskPoint> = match self.setup.penalty {
+            CurvePenalty::Optimal => {
+                let lambdas = self.optimal_penalties(s, &ns)?;
+                ns.iter()
+                    .zip(lambdas)
+                    .map(|(&n, l)| problem.risk(n, Penalty::code(l)))
+                    .collect::<std::result::Result<_, _>>()?
+            }
+            CurvePenalty::Fixed(penalty) => problem.learning_curve(&ns, &[penalty])?,
         };
         Ok(curve
             .iter()
@@ -342,6 +388,50 @@ impl Curves {
             .collect())
     }
 
+    /// Replicate r of series s: one penalty, or λ*(n) of every simulated n (one ridge
+    /// path serves all; the point of n_k is kept at λ*(n_k) only).
+    fn simulation_rows(&self, s: usize, r: usize) -> Result<Vec<Vec<Cell>>> {
+        let net = self.realised(s)?;
+        let sim_ns: Vec<f64> = self.setup.sim_ns.iter().map(|&n| n as f64).collect();
+        let lambdas = match self.setup.penalty {
+            CurvePenalty::Optimal => self.optimal_penalties(s, &sim_ns)?,
+            CurvePenalty::Fixed(penalty) => vec![penalty.to_code(self.setup.p)],
+        };
+        let keep = |pt: &SimulatedPoint| match self.setup.penalty {
+            CurvePenalty::Fixed(_) => true,
+            CurvePenalty::Optimal => self
+                .setup
+                .sim_ns
+                .iter()
+                .zip(&lambdas)
+                .any(|(&m, &lm)| m == pt.n && lm == pt.lambda_code),
+        };
+        let config = CurveConfig {
+            ns: self.setup.sim_ns.clone(),
+            penalties: Penalties::Code(lambdas.clone()),
+            replicates: 1,
+            seed: self.setup.sim_seed + r as u64,
+            test: TestError::HeldOut(self.setup.test_size),
+        }
+        .check(net.teacher.feature_dim())?;
+        let points = simulate_learning_curve(&net.teacher, &config, None)?;
+        Ok(points
+            .iter()
+            .filter(|pt| keep(pt))
+            .map(|pt| {
+                vec![
+                    Cell::from(s),
+                    Cell::from(SIMULATION),
+                    Cell::from(r),
+                    Cell::Number(pt.n as f64),
+                    Cell::Number(pt.test.mean),
+                    Cell::Number(pt.train.mean),
+                    Cell::Number(pt.lambda_code),
+                ]
+            })
+            .collect())
+    }
+
     /// Runs unit `unit`.
     pub fn run_unit(&self, unit: usize) -> Result<Vec<Vec<Cell>>> {
         let units = self.unit_list();
@@ -350,7 +440,7 @@ impl Curves {
             .ok_or_else(|| anyhow!("no unit {unit} (there are {})", units.len()))?;
         match u {
             Unit::Theory(s) => {
-                let problem = self.realised(s)?.closed_form_problem()?;
+                let problem = self.realised(s)?.network.problem(CONVENTION)?;
                 self.theory_rows(s, THEORY, &problem)
             }
             Unit::MonteCarlo(s) => {
@@ -358,153 +448,124 @@ impl Curves {
                     .setup
                     .monte_carlo
                     .expect("listed only with Monte Carlo");
-                let problem = self.realised(s)?.monte_carlo_problem(mc.samples, mc.seed)?;
+                let problem = self
+                    .realised(s)?
+                    .network
+                    .monte_carlo_problem(mc.samples, mc.seed)?;
                 self.theory_rows(s, THEORY_MC, &problem)
             }
-            Unit::Simulation(s, r) => {
-                let net = self.realised(s)?;
-                let sim_ns: Vec<f64> = self.setup.sim_ns.iter().map(|&n| n as f64).collect();
-                // One penalty, or λ*(n) of every simulated n (one ridge path serves all;
-                // the point of n_k is kept at λ*(n_k) only).
-                let lambdas = if self.optimal {
-                    self.optimal_penalties(s, &sim_ns)?
-                } else {
-                    vec![self.setup.penalty.to_code(self.setup.p)]
-                };
-                let keep = |n: usize, l: f64| {
-                    !self.optimal
-                        || self
-                            .setup
-                            .sim_ns
-                            .iter()
-                            .zip(&lambdas)
-                            .any(|(&m, &lm)| m == n && lm == l)
-                };
-                let config = CurveConfig {
-                    ns: self.setup.sim_ns.clone(),
-                    penalties: Penalties::Code(lambdas.clone()),
-                    replicates: 1,
-                    seed: self.setup.sim_seed + r as u64,
-                    test: TestError::HeldOut(self.setup.test_size),
-                }
-                .check(net.teacher.feature_dim())
-                .map_err(|e| anyhow!("simulation failed: {e}"))?;
-                let points = simulate_learning_curve(&net.teacher, &config, None)
-                    .map_err(|e| anyhow!("simulation failed: {e}"))?;
-                Ok(points
-                    .iter()
-                    .filter(|pt| keep(pt.n, pt.lambda_code))
-                    .map(|pt| {
-                        vec![
-                            Cell::from(s),
-                            Cell::from(SIMULATION),
-                            Cell::from(r),
-                            Cell::Number(pt.n as f64),
-                            Cell::Number(pt.test.mean),
-                            Cell::Number(pt.train.mean),
-                            Cell::Number(pt.lambda_code),
-                        ]
-                    })
-                    .collect())
-            }
+            Unit::Simulation(s, r) => self.simulation_rows(s, r),
         }
     }
 
     /// The published long table: per series, the theory rows, the Monte-Carlo theory
     /// rows and the simulation means (± std and standard error over replicates).
     pub fn finish(&self, metadata: Metadata, raw: &Table) -> Result<Table> {
-        let rows = Rows::new(raw);
-        let series = rows.numbers("series")?;
-        let source = rows.texts("source")?;
-        let replicate = rows.numbers("replicate")?;
-        let ns = rows.numbers("n")?;
-        let test = rows.numbers("test_error")?;
-        let train = rows.numbers("train_error")?;
-        let lambdas = rows.numbers("lambda_code")?;
-        let s = &self.setup;
-        let (lambda_paper, lambda_code) = (
-            s.penalty.in_units(Units::Paper, s.p),
-            s.penalty.in_units(Units::Code, s.p),
-        );
-        let mut columns = s.key_columns.clone();
+        let raw = RawRows::read(raw)?;
+        let mut columns = self.setup.key_columns.clone();
         columns.extend(VALUE_COLUMNS.map(String::from));
         let mut out = Vec::new();
-        for (index, spec) in s.series.iter().enumerate() {
+        for (index, spec) in self.setup.series.iter().enumerate() {
             let mine = |src: &str| -> Vec<usize> {
-                (0..series.len())
-                    .filter(|&i| series[i] as usize == index && source[i] == src)
+                (0..raw.series.len())
+                    .filter(|&i| raw.series[i] as usize == index && raw.source[i] == src)
                     .collect()
-            };
-            let row = |src: &str, n: f64, values: [f64; 4], count: usize, i: usize| -> Vec<Cell> {
-                let mut r = spec.keys.clone();
-                let (paper, code) = if self.optimal {
-                    (lambdas[i] / s.p as f64, lambdas[i])
-                } else {
-                    (lambda_paper, lambda_code)
-                };
-                r.extend([
-                    Cell::from(src),
-                    Cell::Number(n / s.d as f64),
-                    Cell::Number(n),
-                    Cell::Number(paper),
-                    Cell::Number(code),
-                    Cell::Number(values[0]),
-                    Cell::Number(values[1]),
-                    Cell::Number(values[2]),
-                    Cell::Number(values[3]),
-                    Cell::from(count),
-                ]);
-                r
             };
             for src in [THEORY, THEORY_MC] {
                 let mut idx = mine(src);
-                idx.sort_by(|&a, &b| ns[a].total_cmp(&ns[b]));
+                idx.sort_by(|&a, &b| raw.n[a].total_cmp(&raw.n[b]));
                 for i in idx {
-                    out.push(row(
-                        src,
-                        ns[i],
-                        [test[i], f64::NAN, f64::NAN, train[i]],
-                        0,
-                        i,
-                    ));
+                    let values = [raw.test[i], f64::NAN, f64::NAN, raw.train[i]];
+                    out.push(self.published_row(spec, src, raw.n[i], values, 0, raw.lambda[i]));
                 }
             }
-            let sims = mine(SIMULATION);
-            let mut sim_ns: Vec<f64> = sims.iter().map(|&i| ns[i]).collect();
-            sim_ns.sort_by(f64::total_cmp);
-            sim_ns.dedup();
-            for n in sim_ns {
-                // Replicate order, whatever order the units arrived in.
-                let mut at: Vec<usize> = sims.iter().copied().filter(|&i| ns[i] == n).collect();
-                at.sort_by(|&a, &b| replicate[a].total_cmp(&replicate[b]));
-                let tests: Vec<f64> = at.iter().map(|&i| test[i]).collect();
-                let trains: Vec<f64> = at.iter().map(|&i| train[i]).collect();
-                let (mean, std) = mean_std(&tests);
-                let (train_mean, _) = mean_std(&trains);
-                let stderr = std / (tests.len() as f64).sqrt();
-                out.push(row(
-                    SIMULATION,
-                    n,
-                    [mean, std, stderr, train_mean],
-                    tests.len(),
-                    at[0],
-                ));
-            }
+            out.extend(self.simulation_means(spec, &raw, &mine(SIMULATION)));
         }
         Ok(Table::new(metadata, columns, out)?)
     }
+
+    /// One simulation row per simulated n: mean, std and standard error over the
+    /// replicates, in replicate order whatever order the units arrived in.
+    fn simulation_means(
+        &self,
+        spec: &CurveSeries,
+        raw: &RawRows,
+        sims: &[usize],
+    ) -> Vec<Vec<Cell>> {
+        let mut sim_ns: Vec<f64> = sims.iter().map(|&i| raw.n[i]).collect();
+        sim_ns.sort_by(f64::total_cmp);
+        sim_ns.dedup();
+        sim_ns
+            .into_iter()
+            .map(|n| {
+                let mut at: Vec<usize> = sims.iter().copied().filter(|&i| raw.n[i] == n).collect();
+                at.sort_by(|&a, &b| raw.replicate[a].total_cmp(&raw.replicate[b]));
+                let tests: Vec<f64> = at.iter().map(|&i| raw.test[i]).collect();
+                let trains: Vec<f64> = at.iter().map(|&i| raw.train[i]).collect();
+                let (test, train) = (Summary::of(&tests), Summary::of(&trains));
+                let values = [test.mean, test.std, test.stderr, train.mean];
+                self.published_row(spec, SIMULATION, n, values, tests.len(), raw.lambda[at[0]])
+            })
+            .collect()
+    }
+
+    /// A published row: keys, source, α, n, both penalties, [test, std, stderr, train]
+    /// and the replicate count.
+    fn published_row(
+        &self,
+        spec: &CurveSeries,
+        source: &str,
+        n: f64,
+        values: [f64; 4],
+        count: usize,
+        lambda_code: f64,
+    ) -> Vec<Cell> {
+        let s = &self.setup;
+        let (paper, code) = match s.penalty {
+            CurvePenalty::Optimal => (lambda_code / s.p as f64, lambda_code),
+            CurvePenalty::Fixed(penalty) => (
+                penalty.in_units(Units::Paper, s.p),
+                penalty.in_units(Units::Code, s.p),
+            ),
+        };
+        let mut r = spec.keys.clone();
+        r.extend([
+            Cell::from(source),
+            Cell::Number(n / s.d as f64),
+            Cell::Number(n),
+            Cell::Number(paper),
+            Cell::Number(code),
+        ]);
+        r.extend(values.map(Cell::Number));
+        r.push(Cell::from(count));
+        r
+    }
 }
 
-/// Mean and sample standard deviation (0 for one value).
-pub fn mean_std(values: &[f64]) -> (f64, f64) {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let std = if values.len() > 1 {
-        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-    } else {
-        0.0
-    };
-    (mean, std)
+/// The raw table's columns.
+struct RawRows {
+    series: Vec<f64>,
+    source: Vec<String>,
+    replicate: Vec<f64>,
+    n: Vec<f64>,
+    test: Vec<f64>,
+    train: Vec<f64>,
+    lambda: Vec<f64>,
+}
+
+impl RawRows {
+    fn read(raw: &Table) -> Result<Self> {
+        let rows = Rows::new(raw);
+        Ok(RawRows {
+            series: rows.numbers("series")?,
+            source: rows.texts("source")?,
+            replicate: rows.numbers("replicate")?,
+            n: rows.numbers("n")?,
+            test: rows.numbers("test_error")?,
+            train: rows.numbers("train_error")?,
+            lambda: rows.numbers("lambda_code")?,
+        })
+    }
 }
 
 /// One series of a published curve table, typed.
@@ -547,12 +608,13 @@ impl SeriesData {
 
     /// The closed-form theory at α by linear interpolation on the grid.
     pub fn theory_at_alpha(&self, alpha: f64) -> f64 {
-        interpolate(&self.theory, alpha)
+        self.at_alpha(THEORY, alpha)
     }
 
-    /// The theory of `source` at α by linear interpolation on the grid.
+    /// The theory of `source` at α by linear interpolation on the grid (NaN without
+    /// points).
     pub fn at_alpha(&self, source: &str, alpha: f64) -> f64 {
-        interpolate(self.curve(source), alpha)
+        interpolate(&self.points(source), alpha).unwrap_or(f64::NAN)
     }
 
     /// The simulation at the point nearest to α: (α, mean).
@@ -571,13 +633,9 @@ impl SeriesData {
             .collect()
     }
 
-    /// Local maxima (α, ε_g) of the curve of `source`, interior points only.
-    pub fn peaks(&self, source: &str) -> Vec<(f64, f64)> {
-        let t = self.curve(source);
-        (1..t.len().saturating_sub(1))
-            .filter(|&i| t[i].2 > t[i - 1].2 && t[i].2 >= t[i + 1].2)
-            .map(|i| (t[i].0, t[i].2))
-            .collect()
+    /// (α, ε_g) of the curve of `source`.
+    fn points(&self, source: &str) -> Vec<(f64, f64)> {
+        self.curve(source).iter().map(|t| (t.0, t.2)).collect()
     }
 
     /// The largest local maximum of the closed-form theory with α in [lo, hi].
@@ -587,28 +645,8 @@ impl SeriesData {
 
     /// The largest local maximum of the curve of `source` with α in [lo, hi].
     pub fn peak_in_source(&self, source: &str, lo: f64, hi: f64) -> Option<(f64, f64)> {
-        self.peaks(source)
-            .into_iter()
-            .filter(|p| (lo..=hi).contains(&p.0))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+        highest_peak_in(&self.points(source), lo, hi)
     }
-}
-
-/// Linear interpolation of (α, ·, y) points at α (clamped at the ends).
-pub fn interpolate(points: &[(f64, f64, f64)], alpha: f64) -> f64 {
-    if points.is_empty() {
-        return f64::NAN;
-    }
-    if alpha <= points[0].0 {
-        return points[0].2;
-    }
-    for w in points.windows(2) {
-        if alpha <= w[1].0 {
-            let f = (alpha - w[0].0) / (w[1].0 - w[0].0);
-            return w[0].2 * (1.0 - f) + w[1].2 * f;
-        }
-    }
-    points[points.len() - 1].2
 }
 
 /// Splits a published curve table into its series, in order of appearance.

@@ -5,11 +5,12 @@
 //! network and (cached) training run as `real_emp` / `art_emp`.
 
 use anyhow::Result;
+use dsrf::sim::TrainingCache;
 use dsrf_report::{Axis, Colour, ColourScale, Figure, Metadata, Panel, Point, Series, Table};
 
 use super::columns::Rows;
 use super::experiment::{Experiment, Mode};
-use super::learned::{Learned, THEORY, learned_units};
+use super::learned::{Layout, Learned, Penalties, THEORY, learned_units};
 use super::real::Task;
 use super::summary::{Check, Summary};
 
@@ -27,16 +28,16 @@ pub struct Det {
 }
 
 impl Det {
-    /// The figure `id` in `mode`.
-    pub fn new(id: &'static str, mode: Mode) -> Self {
-        let mut setup = Task::of(id).setup(mode, false);
-        setup.det = true;
-        setup.lin = false;
+    /// The figure `id` in `mode`, its network trained through `cache`.
+    pub fn new(id: &'static str, mode: Mode, cache: TrainingCache) -> Self {
+        let mut setup = Task::of(id).setup(mode, Penalties::Fixed);
+        setup.layout = Layout::EverySnapshot;
+        setup.linearised = dsrf::learned::LinearisedTheory::Skip;
         setup.lambdas = LAMBDAS.to_vec();
         Det {
             id,
             mode,
-            learned: Learned::new(setup),
+            learned: Learned::new(setup, cache),
         }
     }
 }
@@ -78,14 +79,6 @@ fn rows(table: &Table) -> Result<Vec<Row>> {
 }
 
 impl Experiment for Det {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-
-    fn mode(&self) -> Mode {
-        self.mode
-    }
-
     fn description(&self) -> String {
         format!(
             "The authors' theory-only figure `{}`: Theorem 3.1 with the empirical feature \
@@ -99,14 +92,7 @@ impl Experiment for Det {
     }
 
     fn metadata(&self) -> Metadata {
-        let s = self.learned.setup();
-        let mut m = Metadata::new(self.id, env!("CARGO_PKG_VERSION"))
-            .parameter("mode", self.mode.name())
-            .parameter("training", self.learned.training_key())
-            .parameter("lambdas_code", serde_json::json!(s.lambdas))
-            .parameter("theory_ns", serde_json::json!(s.theory_ns));
-        m.seeds = vec![s.split_seed, s.init_seed];
-        m
+        self.learned.metadata(self.id, self.mode)
     }
 
     learned_units!();

@@ -29,15 +29,23 @@ pub struct Outputs {
     pub svg: String,
 }
 
+/// Whether progress is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Progress bars on stderr (when it is a terminal).
+    Bars,
+    /// Nothing (tests, logs).
+    Hidden,
+}
+
 /// A progress bar on stderr for `len` units of figure `id` (hidden when not wanted or
 /// when stderr is not a terminal).
-pub fn progress_bar(id: &str, len: usize, visible: bool) -> ProgressBar {
+pub fn progress_bar(id: &str, len: usize, progress: Progress) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(
         Some(len as u64),
-        if visible {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
+        match progress {
+            Progress::Bars => ProgressDrawTarget::stderr(),
+            Progress::Hidden => ProgressDrawTarget::hidden(),
         },
     );
     bar.set_style(
@@ -151,7 +159,7 @@ pub fn assemble(
 }
 
 /// Runs every unit of `exp` and assembles the outputs (a single, unsharded run).
-pub fn compute(exp: &dyn Experiment, progress: bool) -> Result<Outputs> {
+pub fn compute(exp: &dyn Experiment, progress: Progress) -> Result<Outputs> {
     let start = Instant::now();
     let all: Vec<usize> = (0..exp.units().len()).collect();
     let bar = progress_bar(exp.id(), all.len(), progress);

@@ -6,12 +6,14 @@
 //! gives lower error; for γ = 0 a bump peaking near α ≈ 0.4.
 
 use anyhow::Result;
+use dsrf::presets::figure1_model;
+use dsrf::theory::Penalty;
 use dsrf_report::{Axis, Colour, ColourScale, Figure, Marker, Metadata, Panel, Table};
-use dsrf_theory::Penalty;
 
-use super::curves::{CurveSetup, Curves, SeriesData, THEORY, curve_units, read_series};
+use super::curves::{
+    CurvePenalty, CurveSetup, Curves, SeriesData, THEORY, curve_units, read_series, series_of,
+};
 use super::experiment::{Experiment, Mode};
-use super::models::rainbow_fig1_series;
 use super::plot::{Bars, XVar, marker_kind, simulation_markers, style_legend, theory_line};
 use super::summary::{Agreement, Check, ReadOff, Summary};
 
@@ -45,7 +47,7 @@ impl Fig1 {
             key_columns: vec!["gamma".into()],
             d,
             p: d,
-            penalty: Penalty::paper(LAMBDA),
+            penalty: CurvePenalty::Fixed(Penalty::paper(LAMBDA)),
             theory_ns: (1..=2 * steps)
                 .map(|i| (i * d) as f64 / steps as f64)
                 .collect(),
@@ -57,7 +59,7 @@ impl Fig1 {
             test_size: mode.pick(2000, 400),
             sim_seed: SIM_SEED,
             monte_carlo: None,
-            series: rainbow_fig1_series(d, &GAMMAS, NETWORK_SEED),
+            series: series_of(&GAMMAS, |g| figure1_model(NETWORK_SEED, d, g)),
         };
         Fig1 {
             mode,
@@ -67,14 +69,6 @@ impl Fig1 {
 }
 
 impl Experiment for Fig1 {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn mode(&self) -> Mode {
-        self.mode
-    }
-
     fn description(&self) -> String {
         "v1 Figure 1: four-layer Gaussian rainbow network (learner tanh(W₃ tanh(W₁ tanh(W₁x))), \
          W₁ = ½Z₁diag(k^{−γ/2}) + ½W*, W₃ = Z₃(W₁W₁ᵀ + ½I)^{−1/2}; target θ*ᵀtanh(W*x)/√d), \
@@ -96,141 +90,18 @@ impl Experiment for Fig1 {
         self.curves.describe(m)
     }
 
-    curve_units!();
+    curve_units!(ID);
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let series = read_series(table, &["gamma"])?;
         let pairs: Vec<(f64, f64)> = series.iter().flat_map(|s| s.pairs(THEORY)).collect();
         let required = (self.mode == Mode::Full).then_some(REQUIRED);
-        let agreement = vec![Agreement::of("simulation vs theory", &pairs, required)];
-        let at2: Vec<(f64, f64)> = series
-            .iter()
-            .map(|s| (SeriesData::first_key(s), s.theory_at_alpha(2.0)))
-            .collect();
-        let sim2: Vec<(f64, f64)> = series
-            .iter()
-            .filter_map(|s| {
-                s.simulation_near(2.0)
-                    .map(|(_, e)| (SeriesData::first_key(s), e))
-            })
-            .collect();
-        let decreasing = |v: &[(f64, f64)]| v.windows(2).all(|w| w[1].1 < w[0].1);
-        let list = |v: &[(f64, f64)]| {
-            v.iter()
-                .map(|(g, e)| format!("γ={g}: {e:.4}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        // Larger γ lower at every simulated α ≥ 0.5 (theory).
-        let mut ordered_everywhere = true;
-        if let Some(first) = series.first() {
-            for &(alpha, ..) in first.simulation.iter().filter(|s| s.0 >= 0.5) {
-                let v: Vec<(f64, f64)> = series
-                    .iter()
-                    .map(|s| (SeriesData::first_key(s), s.theory_at_alpha(alpha)))
-                    .collect();
-                ordered_everywhere &= decreasing(&v);
-            }
-        }
-        let g0 = series.iter().find(|s| SeriesData::first_key(s) == 0.0);
-        let peak0 = g0.and_then(|s| s.peak_in(0.1, 1.0));
-        let mut checks = vec![
-            Check {
-                claim: "larger γ ⇒ lower error (theory, α = 2)".into(),
-                holds: decreasing(&at2),
-                detail: list(&at2),
-            },
-            Check {
-                claim: "larger γ ⇒ lower error (simulation, α = 2)".into(),
-                holds: decreasing(&sim2),
-                detail: list(&sim2),
-            },
-            Check {
-                claim: "larger γ ⇒ lower error at every simulated α ≥ 0.5 (theory)".into(),
-                holds: ordered_everywhere,
-                detail: "theory curves compared at each simulated α ≥ 0.5".into(),
-            },
-        ];
-        checks.push(Check {
-            claim: "γ = 0 peaks near α ≈ 0.4 (0.3 ≤ α ≤ 0.5)".into(),
-            holds: peak0.is_some_and(|(a, _)| (0.3..=0.5).contains(&a)),
-            detail: match peak0 {
-                Some((a, e)) => format!("theory peak ε_g = {e:.4} at α = {a:.2}"),
-                None => "no interior maximum for 0.1 ≤ α ≤ 1".into(),
-            },
-        });
-        let spec = "SPEC §6.1 (read off v1 Fig. 1)";
-        let mut readoffs = Vec::new();
-        if let Some(s) = g0 {
-            if let Some((a, e)) = peak0 {
-                readoffs.push(ReadOff::value("γ = 0: peak height", 0.175, e, THEORY, spec));
-                readoffs.push(ReadOff::value(
-                    "γ = 0: peak position α",
-                    0.4,
-                    a,
-                    THEORY,
-                    spec,
-                ));
-            }
-            readoffs.push(ReadOff::value(
-                "γ = 0: ε_g at α = 2",
-                0.042,
-                s.theory_at_alpha(2.0),
-                THEORY,
-                spec,
-            ));
-        }
-        for s in &series {
-            let g = SeriesData::first_key(s);
-            if g == 0.2 {
-                readoffs.push(ReadOff::value(
-                    "γ = 0.2: ε_g at α ≈ 0.3",
-                    0.14,
-                    s.theory_at_alpha(0.3),
-                    THEORY,
-                    spec,
-                ));
-                readoffs.push(ReadOff::value(
-                    "γ = 0.2: ε_g at α = 2",
-                    0.025,
-                    s.theory_at_alpha(2.0),
-                    THEORY,
-                    spec,
-                ));
-            } else if g == 0.5 {
-                readoffs.push(ReadOff::value(
-                    "γ = 0.5: ε_g at α = 2",
-                    0.016,
-                    s.theory_at_alpha(2.0),
-                    THEORY,
-                    spec,
-                ));
-            } else if g == 0.8 {
-                readoffs.push(ReadOff::value(
-                    "γ = 0.8: ε_g at α = 2",
-                    0.011,
-                    s.theory_at_alpha(2.0),
-                    THEORY,
-                    spec,
-                ));
-            }
-        }
-        for s in &series {
-            readoffs.push(ReadOff::range(
-                &format!("γ = {}: ε_g at α ≈ 0.1", s.keys[0]),
-                0.12,
-                0.135,
-                s.theory_at_alpha(0.1),
-                THEORY,
-                spec,
-            ));
-        }
         Ok(Summary {
             figure: ID.into(),
             mode: self.mode.name().into(),
-            agreement,
-            checks,
-            readoffs,
+            agreement: vec![Agreement::of("simulation vs theory", &pairs, required)],
+            checks: checks(&series),
+            readoffs: readoffs(&series),
             notes: vec![format!(
                 "d = {}; network weights fixed (seed {NETWORK_SEED}), replicates redraw training and \
                  held-out data; error bars ±1 std over replicates.",
@@ -270,4 +141,127 @@ impl Experiment for Fig1 {
         ]);
         Ok(figure)
     }
+}
+
+/// Where SPEC §6.1's read-offs come from.
+const SPEC: &str = "SPEC §6.1 (read off v1 Fig. 1)";
+
+/// (γ, quantity, the paper's ε_g, α) read off v1 Fig. 1.
+const AT_ALPHA: [(f64, &str, f64, f64); 5] = [
+    (0.0, "γ = 0: ε_g at α = 2", 0.042, 2.0),
+    (0.2, "γ = 0.2: ε_g at α ≈ 0.3", 0.14, 0.3),
+    (0.2, "γ = 0.2: ε_g at α = 2", 0.025, 2.0),
+    (0.5, "γ = 0.5: ε_g at α = 2", 0.016, 2.0),
+    (0.8, "γ = 0.8: ε_g at α = 2", 0.011, 2.0),
+];
+
+/// Every curve starts in this range at α ≈ 0.1 (read off).
+const START_RANGE: (f64, f64) = (0.12, 0.135);
+
+/// The γ = 0 peak in 0.1 ≤ α ≤ 1 (α, ε_g).
+fn peak_of_gamma0(series: &[SeriesData]) -> Option<(f64, f64)> {
+    series
+        .iter()
+        .find(|s| SeriesData::first_key(s) == 0.0)
+        .and_then(|s| s.peak_in(0.1, 1.0))
+}
+
+/// The paper's claims: larger γ lower (theory and simulation at α = 2, theory at every
+/// simulated α ≥ 0.5) and the γ = 0 bump near α ≈ 0.4.
+fn checks(series: &[SeriesData]) -> Vec<Check> {
+    let at2: Vec<(f64, f64)> = series
+        .iter()
+        .map(|s| (SeriesData::first_key(s), s.theory_at_alpha(2.0)))
+        .collect();
+    let sim2: Vec<(f64, f64)> = series
+        .iter()
+        .filter_map(|s| {
+            s.simulation_near(2.0)
+                .map(|(_, e)| (SeriesData::first_key(s), e))
+        })
+        .collect();
+    let decreasing = |v: &[(f64, f64)]| v.windows(2).all(|w| w[1].1 < w[0].1);
+    let list = |v: &[(f64, f64)]| {
+        v.iter()
+            .map(|(g, e)| format!("γ={g}: {e:.4}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let ordered_everywhere = series.first().is_none_or(|first| {
+        first
+            .simulation
+            .iter()
+            .filter(|s| s.0 >= 0.5)
+            .all(|&(alpha, ..)| {
+                let v: Vec<(f64, f64)> = series
+                    .iter()
+                    .map(|s| (SeriesData::first_key(s), s.theory_at_alpha(alpha)))
+                    .collect();
+                decreasing(&v)
+            })
+    });
+    let peak0 = peak_of_gamma0(series);
+    vec![
+        Check {
+            claim: "larger γ ⇒ lower error (theory, α = 2)".into(),
+            holds: decreasing(&at2),
+            detail: list(&at2),
+        },
+        Check {
+            claim: "larger γ ⇒ lower error (simulation, α = 2)".into(),
+            holds: decreasing(&sim2),
+            detail: list(&sim2),
+        },
+        Check {
+            claim: "larger γ ⇒ lower error at every simulated α ≥ 0.5 (theory)".into(),
+            holds: ordered_everywhere,
+            detail: "theory curves compared at each simulated α ≥ 0.5".into(),
+        },
+        Check {
+            claim: "γ = 0 peaks near α ≈ 0.4 (0.3 ≤ α ≤ 0.5)".into(),
+            holds: peak0.is_some_and(|(a, _)| (0.3..=0.5).contains(&a)),
+            detail: match peak0 {
+                Some((a, e)) => format!("theory peak ε_g = {e:.4} at α = {a:.2}"),
+                None => "no interior maximum for 0.1 ≤ α ≤ 1".into(),
+            },
+        },
+    ]
+}
+
+/// Our theory against the values read off the figure.
+fn readoffs(series: &[SeriesData]) -> Vec<ReadOff> {
+    let mut readoffs = Vec::new();
+    if let Some((a, e)) = peak_of_gamma0(series) {
+        readoffs.push(ReadOff::value("γ = 0: peak height", 0.175, e, THEORY, SPEC));
+        readoffs.push(ReadOff::value(
+            "γ = 0: peak position α",
+            0.4,
+            a,
+            THEORY,
+            SPEC,
+        ));
+    }
+    for s in series {
+        let gamma = SeriesData::first_key(s);
+        for &(_, quantity, paper, alpha) in AT_ALPHA.iter().filter(|r| r.0 == gamma) {
+            readoffs.push(ReadOff::value(
+                quantity,
+                paper,
+                s.theory_at_alpha(alpha),
+                THEORY,
+                SPEC,
+            ));
+        }
+    }
+    for s in series {
+        readoffs.push(ReadOff::range(
+            &format!("γ = {}: ε_g at α ≈ 0.1", s.keys[0]),
+            START_RANGE.0,
+            START_RANGE.1,
+            s.theory_at_alpha(0.1),
+            THEORY,
+            SPEC,
+        ));
+    }
+    readoffs
 }

@@ -20,26 +20,26 @@
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, anyhow};
-use dsrf_rainbow::{Activation, CovarianceSpec, MatrixSpec, NetworkSpec, gaussian_vector};
+use dsrf::budget::Budget;
+use dsrf::presets::{figure2_initial_learner, figure2_model, figure2_rainbow};
+use dsrf::rainbow::{MatrixSpec, gaussian_vector};
+use dsrf::sim::{
+    FeatureSampler, Optimizer, TrainableNetwork, TrainingCache, TrainingConfig, TrainingRun, stream,
+};
 use dsrf_report::{
     Axis, Cell, Colour, Figure, LegendEntry, Marker, Metadata, Panel, SeriesKind, Table,
 };
-use dsrf_sim::{
-    FeatureSampler, GaussianInputs, NetworkTeacher, Optimizer, TrainableNetwork, TrainingConfig,
-    TrainingRun, stream, train,
-};
-use dsrf_theory::Penalty;
-use faer::{Mat, Par};
+use faer::Par;
 use serde_json::json;
 
 use super::curves::{
-    CurveSeries, CurveSetup, Curves, MonteCarlo, SeriesData, SpecProvider, THEORY, THEORY_MC,
-    curve_units, read_series,
+    CurvePenalty, CurveSeries, CurveSetup, Curves, MonteCarlo, SeriesData, SpecProvider, THEORY,
+    THEORY_MC, curve_units, read_series,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::{Bars, XVar, simulation_markers, theory_line, theory_mc_line};
 use super::summary::{Agreement, Check, ReadOff, Summary};
-use super::training_cache::{cache_dir, cached_run};
+use super::training_cache::report;
 
 /// Figure id.
 pub const ID: &str = "fig2_trained";
@@ -65,7 +65,8 @@ struct Training {
 }
 
 impl Training {
-    /// Everything that determines the run (the cache key).
+    /// What is trained on which data, for the metadata (the cache key is derived from
+    /// the configuration, the initial network and the data themselves).
     fn key(&self) -> serde_json::Value {
         json!({
             "figure": ID,
@@ -85,93 +86,47 @@ impl Training {
     }
 }
 
-/// The learner/target specification with the given learner layers.
-fn spec(d: usize, learner: Vec<(MatrixSpec, Activation)>) -> NetworkSpec {
-    let v = gaussian_vector(NETWORK_SEED, "v", d, 1.0);
-    let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let c = Mat::from_fn(d, d, |i, j| {
-        f64::from(u8::from(i == j)) + 8.0 * v[i] * v[j] / (norm * norm)
-    });
-    let rainbow = |name: &str| MatrixSpec::Rainbow {
-        z: Box::new(MatrixSpec::Gaussian {
-            name: name.into(),
-            rows: d,
-            cols: d,
-        }),
-        covariance: CovarianceSpec::Matrix(c.clone()),
-    };
-    NetworkSpec {
-        seed: NETWORK_SEED,
-        input: CovarianceSpec::ScaledIdentity { dim: d, scale: 1.0 },
-        definitions: vec![],
-        learner,
-        target: vec![
-            (rainbow("target1"), Activation::Sign),
-            (rainbow("target2"), Activation::Tanh),
-        ],
-    }
-}
-
-fn initial_learner(d: usize) -> Vec<(MatrixSpec, Activation)> {
-    ["w1", "w2"]
-        .iter()
-        .map(|name| {
-            (
-                MatrixSpec::Gaussian {
-                    name: (*name).into(),
-                    rows: d,
-                    cols: d,
-                },
-                Activation::Tanh,
-            )
-        })
-        .collect()
-}
-
 /// Trains (or loads) the network: initial weights from the spec's streams, n₀ samples of
 /// the target from stream 0 of `TRAIN_DATA_SEED`.
-fn run_training(t: Training) -> Result<TrainingRun> {
-    cached_run(&cache_dir(), &t.key(), || {
-        let net = spec(t.d, initial_learner(t.d))
-            .sample()
-            .map_err(|e| anyhow!("cannot realise the network: {e}"))?;
-        let teacher = NetworkTeacher {
-            inputs: GaussianInputs::isotropic(t.d),
-            learner: vec![],
-            target: net.target,
-            theta_star: gaussian_vector(NETWORK_SEED, "theta", t.d, 1.0),
-            noise_sd: 0.0,
-        };
-        let (x, y) = teacher.sample(&mut stream(TRAIN_DATA_SEED, 0), t.n0);
-        let network = TrainableNetwork {
-            layers: net.learner,
-            readout: gaussian_vector(NETWORK_SEED, "readout", t.d, 1.0 / t.d as f64),
-        };
-        let config = TrainingConfig {
-            optimizer: Optimizer::adam(LEARNING_RATE),
-            weight_decay: WEIGHT_DECAY,
-            batch_size: None,
-            epochs: t.epochs,
-            patience: None,
-            snapshots: 0,
-            seed: TRAIN_DATA_SEED,
-            parallelism: Par::Seq,
-        };
-        train(network, x.as_ref(), &y, None, &config).map_err(|e| anyhow!("training failed: {e}"))
-    })
+fn run_training(t: Training, cache: &TrainingCache) -> Result<TrainingRun> {
+    let net = figure2_model(NETWORK_SEED, t.d, figure2_initial_learner(t.d))
+        .realise(&Budget::unlimited())?;
+    // The target alone: x ↦ (x, y), the learner's features are not needed here.
+    let mut teacher = net.teacher()?;
+    teacher.learner.clear();
+    let (x, y) = teacher.sample(&mut stream(TRAIN_DATA_SEED, 0), t.n0);
+    let network = TrainableNetwork {
+        layers: net.learner,
+        readout: gaussian_vector(NETWORK_SEED, "readout", t.d, 1.0 / t.d as f64),
+    };
+    let config = TrainingConfig {
+        optimizer: Optimizer::adam(LEARNING_RATE),
+        weight_decay: WEIGHT_DECAY,
+        batch_size: None,
+        epochs: t.epochs,
+        patience: None,
+        snapshots: 0,
+        seed: TRAIN_DATA_SEED,
+        parallelism: Par::Seq,
+    };
+    let cached = cache.load_or_train(network, x.as_ref(), &y, None, &config)?;
+    report(&cached, ID);
+    Ok(cached.run)
 }
 
 /// The figure.
 pub struct Fig2 {
     mode: Mode,
     training: Training,
+    cache: TrainingCache,
     curves: Curves,
 }
 
 impl Fig2 {
     /// Sizes: full d = 500 (the paper: 1000), 3000 epochs on n₀ = 700, 10 replicates,
-    /// 2000 test samples; quick d = 40, 60 epochs, 3 replicates, 400 test samples.
-    pub fn new(mode: Mode) -> Self {
+    /// 2000 test samples; quick d = 40, 60 epochs, 3 replicates, 400 test samples. The
+    /// network is trained through `cache`.
+    pub fn new(mode: Mode, cache: TrainingCache) -> Self {
         let d: usize = mode.pick(500, 40);
         let training = Training {
             d,
@@ -183,22 +138,21 @@ impl Fig2 {
             .map(|i| (i as f64 * 0.2 * d as f64).round() as usize)
             .collect();
         let series = [
-            (INITIAL, initial_learner(d)),
-            (TRAINED, initial_learner(d)),
+            (INITIAL, figure2_initial_learner(d)),
+            (TRAINED, figure2_initial_learner(d)),
             (RIDGE, vec![]),
         ]
         .into_iter()
         .map(|(name, learner)| CurveSeries {
             keys: vec![Cell::from(name)],
-            network: spec(d, learner),
+            model: figure2_model(NETWORK_SEED, d, learner),
         })
         .collect();
         let setup = CurveSetup {
             key_columns: vec!["features".into()],
             d,
             p: d,
-            // Unused: every point is at the optimal penalty (`optimal_lambda`).
-            penalty: Penalty::code(1.0),
+            penalty: CurvePenalty::Optimal,
             theory_ns,
             sim_ns,
             replicates: mode.pick(10, 3),
@@ -211,13 +165,14 @@ impl Fig2 {
             series,
         };
         let run: Arc<Mutex<Option<Arc<TrainingRun>>>> = Arc::new(Mutex::new(None));
+        let provider_cache = cache.clone();
         let provider: SpecProvider = Arc::new(move |s| {
             if s != 1 {
                 return Ok(None);
             }
             let mut slot = run.lock().map_err(|_| anyhow!("training panicked"))?;
             if slot.is_none() {
-                *slot = Some(Arc::new(run_training(training)?));
+                *slot = Some(Arc::new(run_training(training, &provider_cache)?));
             }
             let trained = slot.as_ref().expect("just set").last().clone();
             let learner = trained
@@ -225,12 +180,13 @@ impl Fig2 {
                 .into_iter()
                 .map(|l| (MatrixSpec::Given(l.weights), l.activation))
                 .collect();
-            Ok(Some(spec(training.d, learner)))
+            Ok(Some(figure2_rainbow(NETWORK_SEED, training.d, learner)))
         });
         Fig2 {
             mode,
             training,
-            curves: Curves::with_provider(setup, provider).optimal_lambda(),
+            cache,
+            curves: Curves::with_provider(setup, provider),
         }
     }
 }
@@ -244,20 +200,12 @@ fn colour(features: &str) -> Colour {
 }
 
 impl Experiment for Fig2 {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn training_key(&self) -> Option<String> {
         Some(self.training.key().to_string())
     }
 
     fn prepare(&self) -> Result<()> {
-        run_training(self.training).map(|_| ())
-    }
-
-    fn mode(&self) -> Mode {
-        self.mode
+        run_training(self.training, &self.cache).map(|_| ())
     }
 
     fn description(&self) -> String {
@@ -285,7 +233,7 @@ impl Experiment for Fig2 {
         m
     }
 
-    curve_units!();
+    curve_units!(ID);
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let series = read_series(table, &["features"])?;

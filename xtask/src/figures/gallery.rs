@@ -264,13 +264,26 @@ fn section(s: &mut String, e: &Entry, prefix: &Path, pictures: &Path) -> Result<
         seeds = m.seeds,
         params = parameter_line(&e.table),
     )?;
-    if !e.summary.agreement.is_empty() {
+    agreement_table(s, &e.summary)?;
+    checks_table(s, &e.summary)?;
+    readoffs_table(s, &e.summary)?;
+    for note in &e.summary.notes {
+        writeln!(s, "* {note}")?;
+    }
+    if !e.summary.notes.is_empty() {
+        s.push('\n');
+    }
+    Ok(())
+}
+
+/// The agreement statistics of a summary as a table (nothing when there are none).
+fn agreement_table(s: &mut String, summary: &Summary) -> Result<()> {
+    if !summary.agreement.is_empty() {
         writeln!(
             s,
             "**Agreement** (relative deviation |a − b|/|b| over matched points):\n"
         )?;
-        let rows: Vec<Vec<String>> = e
-            .summary
+        let rows: Vec<Vec<String>> = summary
             .agreement
             .iter()
             .map(|a| {
@@ -303,10 +316,14 @@ fn section(s: &mut String, e: &Entry, prefix: &Path, pictures: &Path) -> Result<
         );
         s.push('\n');
     }
-    if !e.summary.checks.is_empty() {
+    Ok(())
+}
+
+/// The claims checked on our data.
+fn checks_table(s: &mut String, summary: &Summary) -> Result<()> {
+    if !summary.checks.is_empty() {
         writeln!(s, "**The paper's claims on our data:**\n")?;
-        let rows: Vec<Vec<String>> = e
-            .summary
+        let rows: Vec<Vec<String>> = summary
             .checks
             .iter()
             .map(|c| {
@@ -320,14 +337,18 @@ fn section(s: &mut String, e: &Entry, prefix: &Path, pictures: &Path) -> Result<
         *s += &markdown_table(&["claim", "holds", "numbers"], &rows);
         s.push('\n');
     }
-    if !e.summary.readoffs.is_empty() {
+    Ok(())
+}
+
+/// Our numbers against the values read off the paper.
+fn readoffs_table(s: &mut String, summary: &Summary) -> Result<()> {
+    if !summary.readoffs.is_empty() {
         writeln!(
             s,
             "**Against the paper** (values read off the published figure by eye, so only \
              good to a few per cent of the axis range; never used to tune anything):\n"
         )?;
-        let rows: Vec<Vec<String>> = e
-            .summary
+        let rows: Vec<Vec<String>> = summary
             .readoffs
             .iter()
             .map(|r| {
@@ -357,12 +378,6 @@ fn section(s: &mut String, e: &Entry, prefix: &Path, pictures: &Path) -> Result<
             ],
             &rows,
         );
-        s.push('\n');
-    }
-    for note in &e.summary.notes {
-        writeln!(s, "* {note}")?;
-    }
-    if !e.summary.notes.is_empty() {
         s.push('\n');
     }
     Ok(())

@@ -1,26 +1,29 @@
-//! The engine of the learned-feature figures on a finite data set (`real_*`, SPEC
-//! §6.3): split a pool, train a network on one part (cached on disk), and for chosen
-//! training snapshots compare Theorem 3.1 built from *empirical* feature covariances
-//! with empirical ridge regression on the learned features.
-//!
-//! Following the authors' pipeline: the pool is normalised and split by proportions
-//! (test, train_reg, train_w, emp_cov); the network trains on train_w with early
-//! stopping on the test loss; for each snapshot the features of emp_cov give φ̄ (the
-//! centre), Ω = mean (φ−φ̄)(φ−φ̄)ᵀ, ψ = mean (φ−φ̄)y and E y² (labels not centred);
-//! empirical points fit ridge (no intercept) on random subsets of train_reg of the
-//! centred features and measure the mean squared error on the test split. The last
-//! facet is ridge on the raw inputs (φ = x, centred the same way).
+//! The learned-feature figures' side of the facade's pipeline (`dsrf::learned`, SPEC
+//! §6.3): which pool, which network and training, which snapshots become facets, and
+//! the table rows of each unit. The arithmetic — the authors' splits, training, the
+//! centring by the emp_cov mean, Theorem 3.1 from empirical (and linearised)
+//! covariances, ridge on random train_reg subsets — is the facade's.
 //!
 //! Work units: one per facet (a snapshot picked by index: first, last and evenly spaced
-//! in between, as the authors do) plus one for the raw inputs. Each unit loads the data
-//! and the (cached) training run on first use, so any shard can run any unit.
+//! in between, as the authors do) plus one for the raw inputs, or (theory-only figures)
+//! one per training snapshot. Each unit loads the data and the training run (from the
+//! training cache) on first use, so any shard can run any unit.
 
 use std::sync::{Arc, Mutex};
 
-/// The four `Experiment` methods of a figure whose work is a `Learned` in the field
-/// `learned` (raw columns, unit labels, running a unit, assembling the table).
+/// The `Experiment` methods of a figure whose work is a `Learned` in the field
+/// `learned`, with fields `id` and `mode` (id, mode, training, raw columns, unit labels,
+/// running a unit, assembling the table).
 macro_rules! learned_units {
     () => {
+        fn id(&self) -> &'static str {
+            self.id
+        }
+
+        fn mode(&self) -> Mode {
+            self.mode
+        }
+
         fn training_key(&self) -> Option<String> {
             Some(self.learned.training_key().to_string())
         }
@@ -49,20 +52,40 @@ macro_rules! learned_units {
 pub(crate) use learned_units;
 
 use anyhow::{Result, anyhow, bail};
-use dsrf_rainbow::{Activation, Layer, forward};
-use dsrf_report::{Cell, Table};
-use dsrf_sim::{
-    Dataset, Initialization, Optimizer, TrainableNetwork, TrainingConfig, TrainingRun, read_idx,
-    split, stream, train,
+use dsrf::budget::Budget;
+use dsrf::empirical::{Centring, column_mean, empirical_moments};
+use dsrf::learned::{
+    ComparisonPlan, FeatureComparison, LinearisedTheory, PenaltyChoice, Splits, compare_features,
+    compare_snapshot,
 };
-use dsrf_theory::{CodeForm, Covariance, Penalty, Problem};
+use dsrf::rainbow::Activation;
+use dsrf::sim::{
+    Dataset, GaussianInputs, Initialization, Optimizer, TrainableNetwork, TrainingCache,
+    TrainingConfig, TrainingRun, read_idx, split, standard_normal, stream,
+};
+use dsrf::theory::Penalty;
+use dsrf_report::{Cell, Metadata, Table};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 use serde_json::{Value, json};
 
 use super::columns::Rows;
-use super::training_cache::{cache_dir, cached_run};
+use super::experiment::Mode;
+use super::training_cache::report;
 use crate::data::Source;
+
+/// Where the inputs of the "art" data come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moments {
+    /// μ the mean and S the *uncentred* second moment of the normalised MNIST digits of
+    /// the real figures' emp_cov split ([`MNIST_MOMENTS_SPLIT`]).
+    Mnist,
+    /// μ = 0, S = diag(k^{-1/2}) in `d` dimensions (quick mode).
+    PowerLaw {
+        /// Input dimension.
+        d: usize,
+    },
+}
 
 /// Where the pool comes from.
 #[derive(Debug, Clone)]
@@ -73,16 +96,11 @@ pub enum Pool {
     /// Fashion-MNIST's 28 000 images of the authors' four classes (training then test
     /// set): T-shirt/top, Shirt → −1; Pullover, Coat → +1.
     FashionTops,
-    /// The authors' "art" data (SPEC §6.4): x ~ 𝒩(μ, S) with μ the mean and S the
-    /// *uncentred* second moment of the normalised MNIST digits of the real figures'
-    /// emp_cov split ([`MNIST_MOMENTS_SPLIT`]), or with μ = 0, S = diag(k^{-1/2}) in `d`
-    /// dimensions when `mnist` is false (quick mode); labels y = θᵀtanh(Wᵀx), W
+    /// The authors' "art" data (SPEC §6.4): x ~ 𝒩(μ, S), labels y = θᵀtanh(Wᵀx), W
     /// (d × `teacher`) and θ i.i.d. 𝒩(0, 1/`teacher`).
     GaussianTeacher {
-        /// Moments from MNIST (else the synthetic spectrum in `d` dimensions).
-        mnist: bool,
-        /// Input dimension when not from MNIST.
-        d: usize,
+        /// μ and S.
+        moments: Moments,
         /// Pool size.
         n: usize,
         /// Teacher width.
@@ -106,6 +124,36 @@ pub enum Pool {
 /// "art" moments.
 pub const MNIST_MOMENTS_SPLIT: ([f64; 4], u64) = ([0.1, 0.25, 0.25, 0.4], 1);
 
+/// x ~ 𝒩(0, diag(k^{-1/2})), k = 1..d.
+fn power_law_inputs(d: usize) -> Result<GaussianInputs> {
+    let spectrum: Vec<f64> = (1..=d).map(|k| (k as f64).powf(-0.5)).collect();
+    Ok(GaussianInputs::from_spectrum(&spectrum)?)
+}
+
+/// The teacher of both synthetic pools: Σᵢ s θᵢ tanh(s (W x)ᵢ) for every column x, with
+/// W (`width` × d) and θ i.i.d. 𝒩(0, 1) from streams 1 and 2 of `seed`.
+fn tanh_teacher(x: MatRef<'_, f64>, width: usize, scale: f64, seed: u64) -> Vec<f64> {
+    let w = standard_normal(&mut stream(seed, 1), width, x.nrows());
+    let theta = standard_normal(&mut stream(seed, 2), width, 1);
+    let mut h = Mat::<f64>::zeros(width, x.ncols());
+    // A fixed degree: the same bits in a pool of any size (ARCHITECTURE, Parallelism).
+    matmul(
+        h.as_mut(),
+        Accum::Replace,
+        w.as_ref(),
+        x,
+        scale,
+        dsrf::linalg::fixed_parallelism(),
+    );
+    (0..x.ncols())
+        .map(|j| {
+            (0..width)
+                .map(|i| scale * theta[(i, 0)] * h[(i, j)].tanh())
+                .sum()
+        })
+        .collect()
+}
+
 impl Pool {
     fn describe(&self) -> Value {
         match self {
@@ -116,14 +164,16 @@ impl Pool {
                 "Fashion-MNIST, 28 000 images of 4 classes (training + test sets, `cargo xtask data`): T-shirt/top, Shirt -> -1; Pullover, Coat -> +1"
             ),
             Pool::GaussianTeacher {
-                mnist,
-                d,
+                moments,
                 n,
                 teacher,
                 seed,
             } => json!({
                 "gaussian_teacher": "x ~ N(mu, S), y = theta' tanh(W' x), W, theta ~ N(0, 1/teacher)",
-                "moments": if *mnist { "mean and uncentred second moment of the emp_cov split (28 000) of the 70 000 normalised MNIST digits".to_string() } else { format!("mu = 0, S = diag(k^-1/2), d = {d}") },
+                "moments": match moments {
+                    Moments::Mnist => "mean and uncentred second moment of the emp_cov split (28 000) of the 70 000 normalised MNIST digits".to_string(),
+                    Moments::PowerLaw { d } => format!("mu = 0, S = diag(k^-1/2), d = {d}"),
+                },
                 "n": n, "teacher": teacher, "seed": seed
             }),
             Pool::Standin { d, n, seed } => json!({
@@ -134,75 +184,42 @@ impl Pool {
     }
 
     fn load(&self) -> Result<Dataset> {
-        match self {
-            Pool::MnistParity => idx_pool(Source::Mnist, dsrf_sim::parity),
-            Pool::FashionTops => idx_pool(Source::FashionMnist, dsrf_sim::fashion_tops),
-            &Pool::GaussianTeacher {
-                mnist,
-                d,
+        match *self {
+            Pool::MnistParity => idx_pool(Source::Mnist, dsrf::sim::parity),
+            Pool::FashionTops => idx_pool(Source::FashionMnist, dsrf::sim::fashion_tops),
+            Pool::GaussianTeacher {
+                moments,
                 n,
                 teacher,
                 seed,
             } => {
-                let inputs = if mnist {
-                    let (mean, second) = mnist_moments()?;
-                    dsrf_sim::GaussianInputs::from_covariance(second.as_ref())
-                        .and_then(|g| g.with_mean(mean))
-                } else {
-                    dsrf_sim::GaussianInputs::from_spectrum(
-                        &(1..=d).map(|k| (k as f64).powf(-0.5)).collect::<Vec<_>>(),
-                    )
-                }
-                .map_err(|e| anyhow!("{e}"))?;
-                let d = inputs.dim();
+                let inputs = match moments {
+                    Moments::Mnist => {
+                        let (mean, second) = mnist_moments()?;
+                        GaussianInputs::from_covariance(second.as_ref())?.with_mean(mean)?
+                    }
+                    Moments::PowerLaw { d } => power_law_inputs(d)?,
+                };
                 let x = inputs.sample(&mut stream(seed, 0), n);
                 let sd = (1.0 / teacher as f64).sqrt();
-                let w = dsrf_sim::standard_normal(&mut stream(seed, 1), teacher, d);
-                let theta = dsrf_sim::standard_normal(&mut stream(seed, 2), teacher, 1);
-                let mut h = Mat::<f64>::zeros(teacher, n);
-                matmul(
-                    h.as_mut(),
-                    Accum::Replace,
-                    w.as_ref(),
-                    x.as_ref(),
-                    sd,
-                    Par::rayon(0),
-                );
-                let labels = (0..n)
-                    .map(|j| {
-                        (0..teacher)
-                            .map(|i| sd * theta[(i, 0)] * h[(i, j)].tanh())
-                            .sum()
-                    })
-                    .collect();
+                let labels = tanh_teacher(x.as_ref(), teacher, sd, seed);
                 Ok(Dataset { inputs: x, labels })
             }
-            &Pool::Standin { d, n, seed } => {
-                let inputs = dsrf_sim::GaussianInputs::from_spectrum(
-                    &(1..=d).map(|k| (k as f64).powf(-0.5)).collect::<Vec<_>>(),
-                )
-                .map_err(|e| anyhow!("{e}"))?;
-                let x = inputs.sample(&mut stream(seed, 0), n);
-                let w = dsrf_sim::standard_normal(&mut stream(seed, 1), d, d);
-                let theta = dsrf_sim::standard_normal(&mut stream(seed, 2), d, 1);
-                let mut h = Mat::<f64>::zeros(d, n);
-                matmul(
-                    h.as_mut(),
-                    Accum::Replace,
-                    w.as_ref(),
-                    x.as_ref(),
-                    1.0,
-                    Par::Seq,
-                );
-                let labels = (0..n)
-                    .map(|j| {
-                        let s: f64 = (0..d).map(|i| theta[(i, 0)] * h[(i, j)].tanh()).sum();
-                        if s >= 0.0 { 1.0 } else { -1.0 }
-                    })
+            Pool::Standin { d, n, seed } => {
+                let x = power_law_inputs(d)?.sample(&mut stream(seed, 0), n);
+                let labels = tanh_teacher(x.as_ref(), d, 1.0, seed)
+                    .into_iter()
+                    .map(|s| if s >= 0.0 { 1.0 } else { -1.0 })
                     .collect();
                 Ok(Dataset { inputs: x, labels })
             }
         }
+    }
+
+    /// The authors normalise the real images (and so the stand-in), not their synthetic
+    /// "art" samples.
+    fn normalised(&self) -> bool {
+        !matches!(self, Pool::GaussianTeacher { .. })
     }
 }
 
@@ -212,11 +229,8 @@ fn idx_pool(source: Source, class_map: fn(u8) -> Option<f64>) -> Result<Dataset>
     let files = crate::data::require(source)?;
     let mut halves = Vec::with_capacity(2);
     for pair in files.chunks(2) {
-        let images = read_idx(&pair[0]).map_err(|e| anyhow!("{e}"))?;
-        let labels = read_idx(&pair[1]).map_err(|e| anyhow!("{e}"))?;
-        halves.push(
-            dsrf_sim::load_idx_dataset(&images, &labels, class_map).map_err(|e| anyhow!("{e}"))?,
-        );
+        let (images, labels) = (read_idx(&pair[0])?, read_idx(&pair[1])?);
+        halves.push(dsrf::sim::load_idx_dataset(&images, &labels, class_map)?);
     }
     let (train, test) = (&halves[0], &halves[1]);
     let split_at = train.labels.len();
@@ -237,34 +251,46 @@ fn idx_pool(source: Source, class_map: fn(u8) -> Option<f64>) -> Result<Dataset>
 }
 
 /// Mean and uncentred second moment of the normalised MNIST digits of the real
-/// figures' emp_cov split (exactly symmetric).
+/// figures' emp_cov split.
 fn mnist_moments() -> Result<(Vec<f64>, Mat<f64>)> {
-    let mut digits = idx_pool(Source::Mnist, dsrf_sim::parity)?;
+    let mut digits = idx_pool(Source::Mnist, dsrf::sim::parity)?;
     digits.normalize();
     let (proportions, seed) = MNIST_MOMENTS_SPLIT;
-    let parts = split(digits.labels.len(), &proportions, seed).map_err(|e| anyhow!("{e}"))?;
-    let x = digits.subset(&parts[3]).inputs;
-    let n = x.ncols() as f64;
-    let mean = (0..x.nrows())
-        .map(|i| (0..x.ncols()).map(|j| x[(i, j)]).sum::<f64>() / n)
-        .collect();
-    let mut s = Mat::<f64>::zeros(x.nrows(), x.nrows());
-    matmul(
-        s.as_mut(),
-        Accum::Replace,
-        x.as_ref(),
-        x.transpose(),
-        1.0 / n,
-        Par::rayon(0),
-    );
-    let s = Mat::from_fn(s.nrows(), s.ncols(), |i, j| 0.5 * (s[(i, j)] + s[(j, i)]));
-    Ok((mean, s))
+    let parts = split(digits.labels.len(), &proportions, seed)?;
+    let emp_cov = digits.subset(&parts[3]);
+    let second = empirical_moments(
+        emp_cov.inputs.as_ref(),
+        &emp_cov.labels,
+        &Centring::Uncentred,
+        &Budget::unlimited(),
+    )?;
+    Ok((column_mean(emp_cov.inputs.as_ref()), second.omega))
+}
+
+/// Fixed penalties or the theory's optimum per n.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Penalties {
+    /// The setup's `lambdas` (code units).
+    Fixed,
+    /// The optimal λ of the empirical-covariance theory at every n (ridge fitted there).
+    Optimal,
+}
+
+/// Which units a figure has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// This many snapshots as facets (first, last, evenly spaced between), each with
+    /// theory and empirical ridge, then one unit of ridge on the raw inputs.
+    Facets(usize),
+    /// Theory only, one unit per snapshot (all of them, up to `snapshots` + 2: the
+    /// initial and final networks).
+    EverySnapshot,
 }
 
 /// Everything a learned-feature figure computes.
 #[derive(Debug, Clone)]
 pub struct LearnedSetup {
-    /// Figure id (part of the cache key only through the training description).
+    /// The data.
     pub pool: Pool,
     /// Proportions of test, train_reg, train_w, emp_cov.
     pub proportions: [f64; 4],
@@ -274,7 +300,7 @@ pub struct LearnedSetup {
     pub widths: Vec<usize>,
     /// Hidden activation.
     pub activation: Activation,
-    /// Seed of the Glorot-uniform initialisation.
+    /// Seed of the Glorot-uniform initialisation (and of the batch shuffling).
     pub init_seed: u64,
     /// Adam learning rate.
     pub learning_rate: f64,
@@ -286,37 +312,34 @@ pub struct LearnedSetup {
     pub patience: usize,
     /// Log-spaced snapshot steps requested.
     pub snapshots: usize,
-    /// Network facets (snapshots shown).
-    pub facets: usize,
-    /// Penalties λ_c (code units).
+    /// The units.
+    pub layout: Layout,
+    /// Penalties λ_c (code units) of the fixed-penalty curves.
     pub lambdas: Vec<f64>,
+    /// Fixed or optimal penalties.
+    pub penalties: Penalties,
     /// Sample sizes of the theory curves.
     pub theory_ns: Vec<f64>,
     /// Sample sizes of the empirical points (≤ train_reg).
     pub empirical_ns: Vec<usize>,
     /// Random train_reg subsets per empirical point.
     pub repeats: usize,
-    /// Seed of the subsets (repeat r: stream r).
+    /// Seed of the subsets (repeat r permutes train_reg with seed `subset_seed + r`).
     pub subset_seed: u64,
-    /// Optimal-λ curves instead of fixed penalties.
-    pub optimal: bool,
     /// Also the "lin" theory: `linearize_label_features` of the current weights from
-    /// Ω₀ = E x xᵀ and ψ₀ = E x y of the emp_cov split (SPEC §4.4, averaged variances).
-    pub lin: bool,
-    /// Theory only, one unit per snapshot (all of them, up to `snapshots` + 2: the
-    /// initial and final networks), no empirical ridge and no raw-input unit.
-    pub det: bool,
+    /// Ω₀ = E x xᵀ and ψ₀ = E x y of the emp_cov split (SPEC §4.4).
+    pub linearised: LinearisedTheory,
 }
 
 struct Prepared {
-    /// test, train_reg, train_w, emp_cov.
-    parts: Vec<Dataset>,
+    splits: Splits,
     run: TrainingRun,
 }
 
 /// A learned-feature computation (lazy data and training, shared by all units).
 pub struct Learned {
     setup: LearnedSetup,
+    cache: TrainingCache,
     prepared: Mutex<Option<Arc<Prepared>>>,
 }
 
@@ -345,11 +368,20 @@ pub const EMPIRICAL_EMP: &str = "empirical_on_emp_cov";
 /// The network's own test MSE (n = NaN-free: repeated at the first and last theory n).
 pub const NN_LOSS: &str = "nn_loss";
 
+/// What a unit's rows are about.
+struct Facet<'a> {
+    unit: usize,
+    features: &'a str,
+    epoch: f64,
+    nn_loss: Option<f64>,
+}
+
 impl Learned {
-    /// Wraps a setup.
-    pub fn new(setup: LearnedSetup) -> Self {
+    /// Wraps a setup; trained networks are read from and stored in `cache`.
+    pub fn new(setup: LearnedSetup, cache: TrainingCache) -> Self {
         Learned {
             setup,
+            cache,
             prepared: Mutex::new(None),
         }
     }
@@ -359,7 +391,8 @@ impl Learned {
         &self.setup
     }
 
-    /// The training configuration and data, as the cache key and metadata.
+    /// What is trained on which data, for the metadata; figures with the same
+    /// description share one training run (the driver trains it once).
     pub fn training_key(&self) -> Value {
         let s = &self.setup;
         json!({
@@ -381,10 +414,21 @@ impl Learned {
         })
     }
 
-    /// Unit labels: the facets, then the raw inputs.
+    /// The parameters every learned figure records (figures add their own).
+    pub fn metadata(&self, id: &str, mode: Mode) -> Metadata {
+        let s = &self.setup;
+        let mut m = Metadata::new(id, env!("CARGO_PKG_VERSION"))
+            .parameter("mode", mode.name())
+            .parameter("training", self.training_key())
+            .parameter("lambdas_code", json!(s.lambdas))
+            .parameter("theory_ns", json!(s.theory_ns));
+        m.seeds = vec![s.split_seed, s.init_seed];
+        m
+    }
+
     /// The published table: the raw rows minus the driver's `unit` column (the units
     /// already produce the published rows).
-    pub fn finish(&self, metadata: dsrf_report::Metadata, raw: &Table) -> Result<Table> {
+    pub fn finish(&self, metadata: Metadata, raw: &Table) -> Result<Table> {
         let skip = raw.column_index("unit");
         let rows = raw
             .rows()
@@ -404,17 +448,17 @@ impl Learned {
         )?)
     }
 
+    /// Unit labels: the facets, then the raw inputs (or every snapshot).
     pub fn unit_labels(&self) -> Vec<String> {
-        if self.setup.det {
-            return (0..self.setup.snapshots + 2)
+        match self.setup.layout {
+            Layout::EverySnapshot => (0..self.setup.snapshots + 2)
                 .map(|k| format!("snapshot {k}"))
-                .collect();
+                .collect(),
+            Layout::Facets(count) => (0..count)
+                .map(|k| format!("snapshot facet {k}"))
+                .chain(["raw inputs".to_string()])
+                .collect(),
         }
-        let mut u: Vec<String> = (0..self.setup.facets)
-            .map(|k| format!("snapshot facet {k}"))
-            .collect();
-        u.push("raw inputs".into());
-        u
     }
 
     /// Loads the data and trains (or loads) the network now.
@@ -432,341 +476,155 @@ impl Learned {
         }
         let s = &self.setup;
         let mut data = s.pool.load()?;
-        // The authors normalise the real images, not their synthetic "art" samples.
-        if !matches!(s.pool, Pool::GaussianTeacher { .. }) {
+        if s.pool.normalised() {
             data.normalize();
         }
-        let parts: Vec<Dataset> = split(data.labels.len(), &s.proportions, s.split_seed)
-            .map_err(|e| anyhow!("{e}"))?
+        let splits = Splits::of(&data, s.proportions, s.split_seed)?;
+        let hidden: Vec<(usize, Activation)> = s
+            .widths
             .iter()
-            .map(|idx| data.subset(idx))
+            .map(|&w| (w, s.activation.clone()))
             .collect();
-        let run = cached_run(&cache_dir(), &self.training_key(), || {
-            let hidden: Vec<(usize, Activation)> = s
-                .widths
-                .iter()
-                .map(|&w| (w, s.activation.clone()))
-                .collect();
-            let network = TrainableNetwork::new(
-                data.inputs.nrows(),
-                &hidden,
-                Initialization::GlorotUniform,
-                &mut stream(s.init_seed, 0),
-            )
-            .map_err(|e| anyhow!("{e}"))?;
-            let config = TrainingConfig {
-                optimizer: Optimizer::adam(s.learning_rate),
-                weight_decay: 0.0,
-                batch_size: Some(s.batch),
-                epochs: s.epochs,
-                patience: Some(s.patience),
-                snapshots: s.snapshots,
-                seed: s.init_seed,
-                parallelism: Par::Seq,
-            };
-            let (test, train_w) = (&parts[0], &parts[2]);
-            train(
-                network,
-                train_w.inputs.as_ref(),
-                &train_w.labels,
-                Some((test.inputs.as_ref(), &test.labels)),
-                &config,
-            )
-            .map_err(|e| anyhow!("training failed: {e}"))
-        })?;
-        let p = Arc::new(Prepared { parts, run });
+        let network = TrainableNetwork::new(
+            data.inputs.nrows(),
+            &hidden,
+            Initialization::GlorotUniform,
+            &mut stream(s.init_seed, 0),
+        )?;
+        let config = TrainingConfig {
+            optimizer: Optimizer::adam(s.learning_rate),
+            weight_decay: 0.0,
+            batch_size: Some(s.batch),
+            epochs: s.epochs,
+            patience: Some(s.patience),
+            snapshots: s.snapshots,
+            seed: s.init_seed,
+            // Sequential, so that the weights do not depend on the thread count.
+            parallelism: Par::Seq,
+        };
+        // Early stopping monitors the test split, as the authors do.
+        let (train_w, test) = (&splits.train_w, &splits.test);
+        let cached = self.cache.load_or_train(
+            network,
+            train_w.inputs.as_ref(),
+            &train_w.labels,
+            Some((test.inputs.as_ref(), &test.labels)),
+            &config,
+        )?;
+        report(&cached, &format!("{:?} network", s.widths));
+        let p = Arc::new(Prepared {
+            splits,
+            run: cached.run,
+        });
         *slot = Some(p.clone());
         Ok(p)
     }
 
+    /// What a unit computes: the empirical points only in the facet layout.
+    fn plan(&self) -> ComparisonPlan {
+        let s = &self.setup;
+        let (empirical_ns, repeats) = match s.layout {
+            Layout::Facets(_) => (s.empirical_ns.clone(), s.repeats),
+            Layout::EverySnapshot => (Vec::new(), 0),
+        };
+        ComparisonPlan {
+            penalties: match s.penalties {
+                Penalties::Fixed => {
+                    PenaltyChoice::Given(s.lambdas.iter().map(|&l| Penalty::code(l)).collect())
+                }
+                Penalties::Optimal => PenaltyChoice::Optimal,
+            },
+            theory_ns: s.theory_ns.clone(),
+            empirical_ns,
+            repeats,
+            subset_seed: s.subset_seed,
+            linearised: s.linearised,
+        }
+    }
+
     /// Runs unit `unit`: rows in `COLUMNS` order.
     pub fn run_unit(&self, unit: usize) -> Result<Vec<Vec<Cell>>> {
-        let s = &self.setup;
-        if s.det {
-            return self.det_unit(unit);
-        }
-        if unit > s.facets {
-            bail!("no unit {unit} (there are {})", s.facets + 1);
-        }
         let prep = self.prepared()?;
-        let (layers, epoch, features, nn_loss): (Vec<Layer>, f64, &str, Option<f64>) =
-            if unit == s.facets {
-                (vec![], -1.0, "raw inputs", None)
-            } else {
-                let snaps = &prep.run.snapshots;
-                let idx = if s.facets == 1 {
-                    snaps.len() - 1
-                } else {
-                    ((unit * (snaps.len() - 1)) as f64 / (s.facets - 1) as f64).round() as usize
+        let snapshots = &prep.run.snapshots;
+        let index = match self.setup.layout {
+            // Training may have kept fewer snapshots: no rows.
+            Layout::EverySnapshot if unit >= snapshots.len() => return Ok(Vec::new()),
+            Layout::EverySnapshot => unit,
+            Layout::Facets(count) if unit == count => {
+                let facet = Facet {
+                    unit,
+                    features: "raw inputs",
+                    epoch: -1.0,
+                    nn_loss: None,
                 };
-                let snap = &snaps[idx];
-                let test = &prep.parts[0];
-                let loss = snap
-                    .network
-                    .loss(test.inputs.as_ref(), &test.labels, Par::Seq);
-                (
-                    snap.network.layers.clone(),
-                    snap.epoch,
-                    "network",
-                    Some(loss),
-                )
-            };
-        let centred = |data: &Dataset, centre: Option<&[f64]>| -> (Mat<f64>, Vec<f64>) {
-            let mut f = forward(&layers, &data.inputs, Par::Seq);
-            let mean: Vec<f64> = match centre {
-                Some(c) => c.to_vec(),
-                None => (0..f.nrows())
-                    .map(|i| (0..f.ncols()).map(|j| f[(i, j)]).sum::<f64>() / f.ncols() as f64)
-                    .collect(),
-            };
-            for j in 0..f.ncols() {
-                for (v, m) in f.col_as_slice_mut(j).iter_mut().zip(&mean) {
-                    *v -= m;
-                }
+                let c = compare_features(&[], &prep.splits, &self.plan(), &Budget::unlimited())?;
+                return Ok(rows(&facet, &c));
             }
-            (f, mean)
+            Layout::Facets(count) if unit > count => {
+                bail!("no unit {unit} (there are {})", count + 1)
+            }
+            Layout::Facets(1) => snapshots.len() - 1,
+            Layout::Facets(count) => {
+                ((unit * (snapshots.len() - 1)) as f64 / (count - 1) as f64).round() as usize
+            }
         };
-        let (emp, centre) = centred(&prep.parts[3], None);
-        let (reg, _) = centred(&prep.parts[1], Some(&centre));
-        let (test, _) = centred(&prep.parts[0], Some(&centre));
-        let problem = moments_problem(emp.as_ref(), &prep.parts[3].labels)?;
-        let lin_problem = if s.lin && !layers.is_empty() {
-            Some(lin_problem(&layers, &prep.parts[3])?)
-        } else {
-            None
+        let c = compare_snapshot(
+            &snapshots[index],
+            &prep.splits,
+            &self.plan(),
+            &Budget::unlimited(),
+        )?;
+        let facet = Facet {
+            unit,
+            features: "network",
+            epoch: c.epoch,
+            nn_loss: Some(c.network_test_loss),
         };
-        let p = emp.nrows();
-        let row = |source: &str, n: f64, lambda: f64, err: f64, std: f64, repeats: usize| {
-            vec![
-                Cell::from(unit),
-                Cell::from(features),
-                Cell::Number(epoch),
-                Cell::from(source),
-                Cell::Number(n),
-                Cell::Number(lambda),
-                Cell::Number(err),
-                Cell::Number(std),
-                Cell::from(repeats),
-                Cell::from(p),
-            ]
-        };
-        let mut rows = Vec::new();
-        let mut ns = s.theory_ns.clone();
-        ns.extend(s.empirical_ns.iter().map(|&n| n as f64));
-        ns.sort_by(f64::total_cmp);
-        ns.dedup();
-        // Penalties per empirical n: fixed, or the theory's optimum.
-        let mut lambda_at: Vec<Vec<f64>> = vec![s.lambdas.clone(); s.empirical_ns.len()];
-        if let Some(lin) = &lin_problem {
-            if s.optimal {
-                for o in lin.optimal_curve(&ns)? {
-                    let pt = o.point;
-                    rows.push(row(
-                        THEORY_LIN,
-                        pt.n,
-                        pt.lambda_code,
-                        pt.test_error,
-                        f64::NAN,
-                        0,
-                    ));
-                }
-            } else {
-                let penalties: Vec<Penalty> = s.lambdas.iter().map(|&l| Penalty::code(l)).collect();
-                for pt in lin.learning_curve(&ns, &penalties)? {
-                    rows.push(row(
-                        THEORY_LIN,
-                        pt.n,
-                        pt.lambda_code,
-                        pt.test_error,
-                        f64::NAN,
-                        0,
-                    ));
-                }
-            }
-        }
-        if s.optimal {
-            let curve = problem.optimal_curve(&ns)?;
-            for o in &curve {
-                let l = o.point.lambda_code;
-                rows.push(row(THEORY, o.point.n, l, o.point.test_error, f64::NAN, 0));
-                if let Some(k) = s.empirical_ns.iter().position(|&m| m as f64 == o.point.n) {
-                    lambda_at[k] = vec![l];
-                }
-            }
-        } else {
-            let penalties: Vec<Penalty> = s.lambdas.iter().map(|&l| Penalty::code(l)).collect();
-            for point in problem.learning_curve(&ns, &penalties)? {
-                rows.push(row(
-                    THEORY,
-                    point.n,
-                    point.lambda_code,
-                    point.test_error,
-                    f64::NAN,
-                    0,
-                ));
-            }
-        }
-        let labels = &prep.parts[1].labels;
-        let test_labels = &prep.parts[0].labels;
-        let pool = reg.ncols();
-        // errors[k][l][r]
-        let mut errors: Vec<Vec<Vec<f64>>> = lambda_at
+        Ok(rows(&facet, &c.comparison))
+    }
+}
+
+/// The rows of one unit: the linearised theory, the theory, the empirical points (on the
+/// test split and on emp_cov) and the network's test loss.
+fn rows(facet: &Facet, c: &FeatureComparison) -> Vec<Vec<Cell>> {
+    let row = |source: &str, n: f64, lambda: f64, err: f64, std: f64, repeats: usize| {
+        vec![
+            Cell::from(facet.unit),
+            Cell::from(facet.features),
+            Cell::Number(facet.epoch),
+            Cell::from(source),
+            Cell::Number(n),
+            Cell::Number(lambda),
+            Cell::Number(err),
+            Cell::Number(std),
+            Cell::from(repeats),
+            Cell::from(c.p),
+        ]
+    };
+    let theory = |source: &'static str, points: &[dsrf::learned::TheoryPoint]| {
+        points
             .iter()
-            .map(|ls| vec![Vec::with_capacity(s.repeats); ls.len()])
-            .collect();
-        let mut errors_emp = errors.clone();
-        let emp_labels = &prep.parts[3].labels;
-        for r in 0..s.repeats {
-            // A seeded permutation of the pool (the subsets of one repeat are nested).
-            let order = split(pool, &[1.0], s.subset_seed + r as u64)
-                .map_err(|e| anyhow!("{e}"))?
-                .concat();
-            for (k, &n) in s.empirical_ns.iter().enumerate() {
-                let n = n.min(pool);
-                let x = Mat::from_fn(p, n, |i, j| reg[(i, order[j])]);
-                let y: Vec<f64> = order[..n].iter().map(|&j| labels[j]).collect();
-                let lambdas = &lambda_at[k];
-                if !lambdas.iter().all(|l| l.is_finite() && *l > 0.0) {
-                    continue;
-                }
-                let (w, _) = dsrf_linalg::ridge_path(x.as_ref(), &y, lambdas, Par::Seq)
-                    .map_err(|e| anyhow!("ridge failed: {e}"))?;
-                let on_test = mse_per_penalty(w.as_ref(), test.as_ref(), test_labels);
-                let on_emp = mse_per_penalty(w.as_ref(), emp.as_ref(), emp_labels);
-                for l in 0..lambdas.len() {
-                    errors[k][l].push(on_test[l]);
-                    errors_emp[k][l].push(on_emp[l]);
-                }
-            }
+            .map(move |t| row(source, t.n, t.lambda_code, t.test_error, f64::NAN, 0))
+            .collect::<Vec<_>>()
+    };
+    let mut out = theory(THEORY_LIN, c.theory_linearised.as_deref().unwrap_or(&[]));
+    out.extend(theory(THEORY, &c.theory));
+    for (test, emp) in c.empirical.iter().zip(&c.empirical_on_emp_cov) {
+        for (source, e) in [(EMPIRICAL, test), (EMPIRICAL_EMP, emp)] {
+            out.push(row(
+                source,
+                e.n as f64,
+                e.lambda_code,
+                e.error.mean,
+                e.error.std,
+                test.repeats,
+            ));
         }
-        for (k, &n) in s.empirical_ns.iter().enumerate() {
-            for (l, &lambda) in lambda_at[k].iter().enumerate() {
-                let e = &errors[k][l];
-                if e.is_empty() {
-                    continue;
-                }
-                let (mean, std) = super::curves::mean_std(e);
-                rows.push(row(EMPIRICAL, n as f64, lambda, mean, std, e.len()));
-                let (mean, std) = super::curves::mean_std(&errors_emp[k][l]);
-                rows.push(row(EMPIRICAL_EMP, n as f64, lambda, mean, std, e.len()));
-            }
-        }
-        if let Some(loss) = nn_loss {
-            rows.push(row(NN_LOSS, f64::NAN, f64::NAN, loss, f64::NAN, 0));
-        }
-        Ok(rows)
     }
-}
-
-impl Learned {
-    /// Theory rows of snapshot `unit` (none when training kept fewer snapshots).
-    fn det_unit(&self, unit: usize) -> Result<Vec<Vec<Cell>>> {
-        let s = &self.setup;
-        let prep = self.prepared()?;
-        let Some(snap) = prep.run.snapshots.get(unit) else {
-            return Ok(Vec::new());
-        };
-        let emp = &prep.parts[3];
-        let mut f = forward(&snap.network.layers, &emp.inputs, Par::Seq);
-        let n = f.ncols() as f64;
-        let mean: Vec<f64> = (0..f.nrows())
-            .map(|i| (0..f.ncols()).map(|j| f[(i, j)]).sum::<f64>() / n)
-            .collect();
-        for j in 0..f.ncols() {
-            for (v, m) in f.col_as_slice_mut(j).iter_mut().zip(&mean) {
-                *v -= m;
-            }
-        }
-        let p = f.nrows();
-        let problem = moments_problem(f.as_ref(), &emp.labels)?;
-        let penalties: Vec<Penalty> = s.lambdas.iter().map(|&l| Penalty::code(l)).collect();
-        let test = &prep.parts[0];
-        let loss = snap
-            .network
-            .loss(test.inputs.as_ref(), &test.labels, Par::Seq);
-        let row = |source: &str, n: f64, lambda: f64, err: f64| {
-            vec![
-                Cell::from(unit),
-                Cell::from("network"),
-                Cell::Number(snap.epoch),
-                Cell::from(source),
-                Cell::Number(n),
-                Cell::Number(lambda),
-                Cell::Number(err),
-                Cell::Number(f64::NAN),
-                Cell::from(0usize),
-                Cell::from(p),
-            ]
-        };
-        let mut rows: Vec<Vec<Cell>> = problem
-            .learning_curve(&s.theory_ns, &penalties)?
-            .iter()
-            .map(|pt| row(THEORY, pt.n, pt.lambda_code, pt.test_error))
-            .collect();
-        rows.push(row(NN_LOSS, f64::NAN, f64::NAN, loss));
-        Ok(rows)
+    if let Some(loss) = facet.nn_loss {
+        out.push(row(NN_LOSS, f64::NAN, f64::NAN, loss, f64::NAN, 0));
     }
-}
-
-/// The "lin" theory: Ω₀ = E x xᵀ (uncentred), ψ₀ = E x y and E y² of `data`, pushed
-/// through `layers` by `linearize_label_features` (averaged variances, SPEC §4.4).
-fn lin_problem(layers: &[Layer], data: &Dataset) -> Result<Problem> {
-    let x = &data.inputs;
-    let (d, n) = (x.nrows(), x.ncols());
-    let mut omega0 = Mat::<f64>::zeros(d, d);
-    matmul(
-        omega0.as_mut(),
-        Accum::Replace,
-        x.as_ref(),
-        x.transpose(),
-        1.0 / n as f64,
-        Par::rayon(0),
-    );
-    let omega0 = Mat::from_fn(d, d, |i, j| 0.5 * (omega0[(i, j)] + omega0[(j, i)]));
-    let psi0: Vec<f64> = (0..d)
-        .map(|i| (0..n).map(|j| x[(i, j)] * data.labels[j]).sum::<f64>() / n as f64)
-        .collect();
-    let lin = dsrf_rainbow::linearize_label_features(
-        omega0.as_ref(),
-        &psi0,
-        layers,
-        dsrf_rainbow::VarianceConvention::Averaged,
-    )
-    .map_err(|e| anyhow!("linearisation failed: {e}"))?;
-    Ok(CodeForm {
-        omega: Covariance::Matrix(lin.omega),
-        psi: lin.psi,
-        label_second_moment: data.labels.iter().map(|y| y * y).sum::<f64>() / n as f64,
-        noise_variance: 0.0,
-    }
-    .check()?)
-}
-
-/// Theorem 3.1's input from centred features (p × N) and labels.
-fn moments_problem(features: MatRef<'_, f64>, labels: &[f64]) -> Result<Problem> {
-    let (p, n) = (features.nrows(), features.ncols());
-    let mut omega = Mat::<f64>::zeros(p, p);
-    matmul(
-        omega.as_mut(),
-        Accum::Replace,
-        features,
-        features.transpose(),
-        1.0 / n as f64,
-        Par::rayon(0),
-    );
-    // Exact symmetry (the product's summation order may differ between triangles).
-    let omega = Mat::from_fn(p, p, |i, j| 0.5 * (omega[(i, j)] + omega[(j, i)]));
-    let psi: Vec<f64> = (0..p)
-        .map(|i| (0..n).map(|j| features[(i, j)] * labels[j]).sum::<f64>() / n as f64)
-        .collect();
-    let label_second_moment = labels.iter().map(|y| y * y).sum::<f64>() / n as f64;
-    Ok(CodeForm {
-        omega: Covariance::Matrix(omega),
-        psi,
-        label_second_moment,
-        noise_variance: 0.0,
-    }
-    .check()?)
+    out
 }
 
 /// (empirical mean, theory) pairs at matching (facet, n, λ) with n ≥ `n_min`.
@@ -802,26 +660,4 @@ pub fn geomspace(lo: f64, hi: f64, count: usize) -> Vec<usize> {
         .collect();
     v.dedup();
     v
-}
-
-/// Mean squared error of every column of `w` (one fitted readout per penalty) on the
-/// samples in the columns of `features`.
-fn mse_per_penalty(w: MatRef<'_, f64>, features: MatRef<'_, f64>, labels: &[f64]) -> Vec<f64> {
-    let mut pred = Mat::<f64>::zeros(w.ncols(), features.ncols());
-    matmul(
-        pred.as_mut(),
-        Accum::Replace,
-        w.transpose(),
-        features,
-        1.0,
-        Par::Seq,
-    );
-    (0..w.ncols())
-        .map(|l| {
-            (0..features.ncols())
-                .map(|j| (pred[(l, j)] - labels[j]).powi(2))
-                .sum::<f64>()
-                / features.ncols() as f64
-        })
-        .collect()
 }

@@ -10,10 +10,11 @@
 //!
 //! Layout: `experiment` (the contract of a figure: work units → raw rows → table →
 //! summary and picture), `driver` (running units, writing outputs), `shard`
-//! (slicing and merging), `gallery` (the markdown page), `models` (the networks and
-//! the two theory routes), `curves` (the engine of the four learning-curve figures),
-//! `columns` and `summary` (reading tables, agreement statistics), `spectra`
-//! (sampled layer spectra), `plot` (drawing helpers), and one module per figure.
+//! (slicing and merging), `gallery` (the markdown page), `curves` (the engine of the
+//! learning-curve figures: networks from the facade's presets), `learned` (the
+//! learned-feature figures' side of `dsrf::learned`), `training_cache` (where trained
+//! networks are kept), `columns` and `summary` (reading tables, agreement statistics),
+//! `plot` (drawing helpers), and one module per figure.
 
 mod columns;
 mod curves;
@@ -24,7 +25,6 @@ mod fig1_rainbow;
 mod fig2_trained;
 mod gallery;
 mod learned;
-mod models;
 mod plot;
 mod precursor_depth;
 mod precursor_ridge;
@@ -32,7 +32,6 @@ mod precursor_spectrum;
 mod real;
 mod rf_emp;
 mod shard;
-mod spectra;
 mod summary;
 mod training_cache;
 
@@ -40,10 +39,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
+use dsrf::sim::TrainingCache;
 
 use crate::data::Source;
 
-pub use driver::{Outputs, compute};
+pub use driver::{Outputs, Progress, compute};
 pub use experiment::{Experiment, Mode};
 pub use gallery::write_all as write_gallery;
 pub use shard::Shard;
@@ -66,22 +66,33 @@ pub const FIGURES: [&str; 13] = [
     real::ART_OPT_ID,
 ];
 
-/// The experiment of figure `id` in `mode`.
+/// The experiment of figure `id` in `mode`, training through the default cache
+/// (`$DSRF_CACHE` or `figures/cache/`).
 pub fn experiment(id: &str, mode: Mode) -> Result<Box<dyn Experiment>> {
+    experiment_in(id, mode, training_cache::default_cache())
+}
+
+/// The experiment of figure `id` in `mode`, its networks trained through `cache`.
+pub fn experiment_in(id: &str, mode: Mode, cache: TrainingCache) -> Result<Box<dyn Experiment>> {
     Ok(match id {
         fig1_rainbow::ID => Box::new(fig1_rainbow::Fig1::new(mode)),
-        fig2_trained::ID => Box::new(fig2_trained::Fig2::new(mode)),
+        fig2_trained::ID => Box::new(fig2_trained::Fig2::new(mode, cache)),
         rf_emp::ID => Box::new(rf_emp::RfEmp::new(mode)),
         precursor_ridge::ID => Box::new(precursor_ridge::PrecursorRidge::new(mode)),
         precursor_depth::ID => Box::new(precursor_depth::PrecursorDepth::new(mode)),
         precursor_spectrum::ID => Box::new(precursor_spectrum::PrecursorSpectrum::new(mode)),
-        real::EMP_ID => Box::new(real::Real::new(real::EMP_ID, mode)),
-        real::OPT_ID => Box::new(real::Real::new(real::OPT_ID, mode)),
-        real::FASHION_EMP_ID => Box::new(real::Real::new(real::FASHION_EMP_ID, mode)),
-        real::ART_EMP_ID => Box::new(real::Real::new(real::ART_EMP_ID, mode)),
-        real::ART_OPT_ID => Box::new(real::Real::new(real::ART_OPT_ID, mode)),
-        det::REAL_ID => Box::new(det::Det::new(det::REAL_ID, mode)),
-        det::ART_ID => Box::new(det::Det::new(det::ART_ID, mode)),
+        real::EMP_ID
+        | real::OPT_ID
+        | real::FASHION_EMP_ID
+        | real::ART_EMP_ID
+        | real::ART_OPT_ID => {
+            let id = FIGURES.into_iter().find(|f| *f == id).expect("a figure id");
+            Box::new(real::Real::new(id, mode, cache))
+        }
+        det::REAL_ID | det::ART_ID => {
+            let id = FIGURES.into_iter().find(|f| *f == id).expect("a figure id");
+            Box::new(det::Det::new(id, mode, cache))
+        }
         other => bail!("unknown figure `{other}` (known: {})", FIGURES.join(", ")),
     })
 }
@@ -101,12 +112,14 @@ pub struct Options {
     pub shard: Option<Shard>,
     /// Merge the shards found in this folder instead of computing.
     pub merge: Option<PathBuf>,
-    /// Draw progress bars (on stderr, when it is a terminal).
-    pub progress: bool,
+    /// Progress bars or none.
+    pub progress: Progress,
     /// Where the gallery for the docs goes (written after complete full runs).
     pub docs: Option<PathBuf>,
     /// Only rewrite the gallery pages from the files already in this folder.
     pub gallery: Option<PathBuf>,
+    /// Where trained networks are kept.
+    pub cache: TrainingCache,
 }
 
 impl Options {
@@ -119,9 +132,10 @@ impl Options {
             jobs: None,
             shard: None,
             merge: None,
-            progress: true,
+            progress: Progress::Bars,
             docs: Some(crate::workspace_root().join("docs").join("figures.md")),
             gallery: None,
+            cache: training_cache::default_cache(),
         }
     }
 }
@@ -230,11 +244,20 @@ const NEEDS_DATA: [(&str, Source); 7] = [
     (real::ART_OPT_ID, Source::Mnist),
 ];
 
+/// How the figures were selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Selection {
+    /// By name (`--only`): a figure that cannot run is an error.
+    Named,
+    /// The default (all): a figure without its data is skipped with a message.
+    Default,
+}
+
 /// Full-mode figures on real images need `cargo xtask data`. When a data set is missing
 /// it is provided here as that command would; if that fails, figures the user named with
 /// `--only` are an error and the default selection goes on without them, saying which
 /// command provides the data.
-fn provide_data(options: &mut Options, only_given: bool) -> Result<()> {
+fn provide_data(options: &mut Options, selection: Selection) -> Result<()> {
     if options.mode != Mode::Full || options.merge.is_some() || options.gallery.is_some() {
         return Ok(());
     }
@@ -253,7 +276,7 @@ fn provide_data(options: &mut Options, only_given: bool) -> Result<()> {
             needing.join(", ")
         );
         if let Err(e) = crate::data::provide(source) {
-            if only_given {
+            if selection == Selection::Named {
                 return Err(e.context(format!(
                     "{} need {source:?}: run `cargo xtask data`",
                     needing.join(", ")
@@ -275,10 +298,15 @@ pub fn main(args: &[String]) -> Result<()> {
     let Some(mut options) = parse(args)? else {
         return Ok(());
     };
-    let only_given = args
+    let selection = if args
         .iter()
-        .any(|a| a == "--only" || a.starts_with("--only="));
-    provide_data(&mut options, only_given)?;
+        .any(|a| a == "--only" || a.starts_with("--only="))
+    {
+        Selection::Named
+    } else {
+        Selection::Default
+    };
+    provide_data(&mut options, selection)?;
     if let Some(n) = options.jobs {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -306,7 +334,8 @@ pub fn run(options: &Options) -> Result<()> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut failures = Vec::new();
     if options.merge.is_some() {
-        for merged in shard::merge(&dir, experiment)? {
+        let build = |id: &str, mode| experiment_in(id, mode, options.cache.clone());
+        for merged in shard::merge(&dir, build)? {
             let exp = merged.experiment.as_ref();
             let outputs = driver::assemble(exp, &merged.raw, Some(merged.seconds))?;
             driver::write(&dir, exp.id(), &outputs)?;
@@ -322,7 +351,7 @@ pub fn run(options: &Options) -> Result<()> {
         let experiments: Vec<Box<dyn Experiment>> = options
             .only
             .iter()
-            .map(|id| experiment(id, options.mode))
+            .map(|id| experiment_in(id, options.mode, options.cache.clone()))
             .collect::<Result<_>>()?;
         let counts: Vec<usize> = experiments.iter().map(|e| e.units().len()).collect();
         let slices: Vec<Vec<usize>> = match options.shard {

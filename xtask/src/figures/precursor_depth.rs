@@ -8,17 +8,17 @@
 //! budget).
 
 use anyhow::Result;
-use dsrf_rainbow::Activation;
+use dsrf::presets::precursor_model;
+use dsrf::rainbow::Activation;
+use dsrf::theory::Penalty;
 use dsrf_report::{
     Axis, Cell, Colour, ColourScale, Figure, Marker, Metadata, Panel, SeriesKind, Table,
 };
-use dsrf_theory::Penalty;
 
 use super::curves::{
-    CurveSeries, CurveSetup, Curves, SeriesData, THEORY, curve_units, read_series,
+    CurvePenalty, CurveSeries, CurveSetup, Curves, SeriesData, THEORY, curve_units, read_series,
 };
 use super::experiment::{Experiment, Mode};
-use super::models::precursor;
 use super::plot::{Bars, XVar, marker_kind, simulation_markers, style_legend, theory_line};
 use super::summary::{Agreement, Check, ReadOff, Summary};
 
@@ -51,7 +51,7 @@ impl PrecursorDepth {
                     (0..depth).map(|_| (p, activation.clone())).collect();
                 series.push(CurveSeries {
                     keys: vec![Cell::from(name), Cell::from(depth)],
-                    network: precursor(d, &learner, &[(2 * d, Activation::Sign)], NETWORK_SEED),
+                    model: precursor_model(NETWORK_SEED, d, &learner, &[(2 * d, Activation::Sign)]),
                 });
             }
         }
@@ -66,7 +66,7 @@ impl PrecursorDepth {
             key_columns: vec!["activation".into(), "depth".into()],
             d,
             p,
-            penalty: Penalty::paper(LAMBDA),
+            penalty: CurvePenalty::Fixed(Penalty::paper(LAMBDA)),
             theory_ns: (1..=160).map(|i| (i * d) as f64 / 20.0).collect(),
             sim_ns,
             replicates: mode.pick(10, 2),
@@ -99,14 +99,6 @@ fn max_in(s: &SeriesData, lo: f64, hi: f64) -> (f64, f64) {
 }
 
 impl Experiment for PrecursorDepth {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn mode(&self) -> Mode {
-        self.mode
-    }
-
     fn description(&self) -> String {
         "Precursor Figure 3: ridge (λ = 10⁻³) on L = 1..6 hidden layers of width 4d with tanh \
          (left) or the clipped-linear activation 1.1·sign(x)·min(2, |x|) (right), sign target \
@@ -126,7 +118,7 @@ impl Experiment for PrecursorDepth {
         self.curves.describe(m)
     }
 
-    curve_units!();
+    curve_units!(ID);
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let series = read_series(table, &["activation", "depth"])?;
@@ -134,8 +126,7 @@ impl Experiment for PrecursorDepth {
         let mut agreement = vec![Agreement::of("simulation vs theory", &all, None)];
         let mut checks = Vec::new();
         let mut readoffs = Vec::new();
-        let spec = "precursor Fig. 3 (read off by us)";
-        for (act, linear_grows) in [(TANH, true), (DOOR, false)] {
+        for (act, linear_trend) in TRENDS {
             let mine: Vec<&SeriesData> = series.iter().filter(|s| s.keys[0] == act).collect();
             let pairs: Vec<(f64, f64)> = mine.iter().flat_map(|s| s.pairs(THEORY)).collect();
             agreement.push(Agreement::of(
@@ -143,125 +134,8 @@ impl Experiment for PrecursorDepth {
                 &pairs,
                 None,
             ));
-            let linear: Vec<(f64, f64)> = mine
-                .iter()
-                .map(|s| (depth_of(s), max_in(s, 0.3, 1.6).1))
-                .collect();
-            let nonlinear: Vec<(f64, f64)> = mine
-                .iter()
-                .map(|s| (depth_of(s), max_in(s, 3.0, 5.0).1))
-                .collect();
-            let monotone = |v: &[(f64, f64)], up: bool| {
-                v.windows(2)
-                    .all(|w| if up { w[1].1 > w[0].1 } else { w[1].1 < w[0].1 })
-            };
-            let list = |v: &[(f64, f64)]| {
-                v.iter()
-                    .map(|(l, e)| format!("L={l}: {e:.3}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let word = |up: bool| if up { "larger" } else { "smaller" };
-            checks.push(Check {
-                claim: format!(
-                    "{act}: deeper ⇒ {} linear peak (max of ε_g for 0.3 ≤ α ≤ 1.6)",
-                    word(linear_grows)
-                ),
-                holds: monotone(&linear, linear_grows),
-                detail: list(&linear),
-            });
-            checks.push(Check {
-                claim: format!(
-                    "{act}: deeper ⇒ {} non-linear peak (max of ε_g for 3 ≤ α ≤ 5)",
-                    word(!linear_grows)
-                ),
-                holds: monotone(&nonlinear, !linear_grows),
-                detail: list(&nonlinear),
-            });
-            let by_depth = |l: f64| mine.iter().find(|s| depth_of(s) == l);
-            if let (Some(one), Some(six)) = (by_depth(1.0), by_depth(6.0)) {
-                let q = |what: &str| format!("{act}, {what}");
-                if act == TANH {
-                    readoffs.push(ReadOff::value(
-                        &q("L = 1: max for 3 ≤ α ≤ 5"),
-                        1.38,
-                        max_in(one, 3.0, 5.0).1,
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("L = 1: max for 0.3 ≤ α ≤ 1.6"),
-                        1.09,
-                        max_in(one, 0.3, 1.6).1,
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("L = 6: max for 0.3 ≤ α ≤ 1.6"),
-                        1.44,
-                        max_in(six, 0.3, 1.6).1,
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("L = 1: ε_g at α = 8"),
-                        0.71,
-                        one.theory_at_alpha(8.0),
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("L = 6: ε_g at α = 8"),
-                        0.63,
-                        six.theory_at_alpha(8.0),
-                        THEORY,
-                        spec,
-                    ));
-                } else {
-                    readoffs.push(ReadOff::value(
-                        &q("L = 1: max for 0.3 ≤ α ≤ 1.6"),
-                        2.0,
-                        max_in(one, 0.3, 1.6).1,
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("L = 1: ε_g at α = 4"),
-                        0.97,
-                        one.theory_at_alpha(4.0),
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("L = 6: max for 3 ≤ α ≤ 5"),
-                        2.34,
-                        max_in(six, 3.0, 5.0).1,
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("L = 6: max for 0.3 ≤ α ≤ 1.6"),
-                        1.37,
-                        max_in(six, 0.3, 1.6).1,
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("L = 1: ε_g at α = 8"),
-                        0.64,
-                        one.theory_at_alpha(8.0),
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("L = 6: ε_g at α = 8"),
-                        0.87,
-                        six.theory_at_alpha(8.0),
-                        THEORY,
-                        spec,
-                    ));
-                }
-            }
+            checks.extend(depth_checks(act, linear_trend, &mine));
+            readoffs.extend(depth_readoffs(act, &mine));
         }
         Ok(Summary {
             figure: ID.into(),
@@ -317,4 +191,166 @@ impl Experiment for PrecursorDepth {
         ]);
         Ok(figure)
     }
+}
+
+/// How a peak changes with depth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trend {
+    /// Larger for deeper learners.
+    Grows,
+    /// Smaller for deeper learners.
+    Shrinks,
+}
+
+impl Trend {
+    fn opposite(self) -> Self {
+        match self {
+            Trend::Grows => Trend::Shrinks,
+            Trend::Shrinks => Trend::Grows,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Trend::Grows => "larger",
+            Trend::Shrinks => "smaller",
+        }
+    }
+
+    /// Whether the (depth, value) pairs follow the trend strictly.
+    fn holds(self, v: &[(f64, f64)]) -> bool {
+        v.windows(2).all(|w| match self {
+            Trend::Grows => w[1].1 > w[0].1,
+            Trend::Shrinks => w[1].1 < w[0].1,
+        })
+    }
+}
+
+/// The paper's claim per activation: the linear peak's trend with depth (the non-linear
+/// peak goes the other way).
+const TRENDS: [(&str, Trend); 2] = [(TANH, Trend::Grows), (DOOR, Trend::Shrinks)];
+
+/// The α windows of the linear (α ≈ 1) and non-linear (α = p/d = 4) peaks.
+const LINEAR_PEAK: (f64, f64) = (0.3, 1.6);
+const NONLINEAR_PEAK: (f64, f64) = (3.0, 5.0);
+
+/// What is read off a depth's curve.
+#[derive(Debug, Clone, Copy)]
+enum Read {
+    /// The maximum of ε_g over an α window.
+    Max((f64, f64)),
+    /// ε_g at α.
+    At(f64),
+}
+
+/// (activation, depth L, quantity, the figure's value, what), read off the PNG.
+const READOFFS: [(&str, f64, &str, f64, Read); 11] = [
+    (
+        TANH,
+        1.0,
+        "L = 1: max for 3 ≤ α ≤ 5",
+        1.38,
+        Read::Max(NONLINEAR_PEAK),
+    ),
+    (
+        TANH,
+        1.0,
+        "L = 1: max for 0.3 ≤ α ≤ 1.6",
+        1.09,
+        Read::Max(LINEAR_PEAK),
+    ),
+    (
+        TANH,
+        6.0,
+        "L = 6: max for 0.3 ≤ α ≤ 1.6",
+        1.44,
+        Read::Max(LINEAR_PEAK),
+    ),
+    (TANH, 1.0, "L = 1: ε_g at α = 8", 0.71, Read::At(8.0)),
+    (TANH, 6.0, "L = 6: ε_g at α = 8", 0.63, Read::At(8.0)),
+    (
+        DOOR,
+        1.0,
+        "L = 1: max for 0.3 ≤ α ≤ 1.6",
+        2.0,
+        Read::Max(LINEAR_PEAK),
+    ),
+    (DOOR, 1.0, "L = 1: ε_g at α = 4", 0.97, Read::At(4.0)),
+    (
+        DOOR,
+        6.0,
+        "L = 6: max for 3 ≤ α ≤ 5",
+        2.34,
+        Read::Max(NONLINEAR_PEAK),
+    ),
+    (
+        DOOR,
+        6.0,
+        "L = 6: max for 0.3 ≤ α ≤ 1.6",
+        1.37,
+        Read::Max(LINEAR_PEAK),
+    ),
+    (DOOR, 1.0, "L = 1: ε_g at α = 8", 0.64, Read::At(8.0)),
+    (DOOR, 6.0, "L = 6: ε_g at α = 8", 0.87, Read::At(8.0)),
+];
+
+/// The two peak-trend claims of one activation's depths.
+fn depth_checks(act: &str, linear_trend: Trend, mine: &[&SeriesData]) -> Vec<Check> {
+    let list = |v: &[(f64, f64)]| {
+        v.iter()
+            .map(|(l, e)| format!("L={l}: {e:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    [
+        ("linear", LINEAR_PEAK, "0.3 ≤ α ≤ 1.6", linear_trend),
+        (
+            "non-linear",
+            NONLINEAR_PEAK,
+            "3 ≤ α ≤ 5",
+            linear_trend.opposite(),
+        ),
+    ]
+    .into_iter()
+    .map(|(peak, (lo, hi), window, trend)| {
+        let values: Vec<(f64, f64)> = mine
+            .iter()
+            .map(|s| (depth_of(s), max_in(s, lo, hi).1))
+            .collect();
+        Check {
+            claim: format!(
+                "{act}: deeper ⇒ {} {peak} peak (max of ε_g for {window})",
+                trend.word()
+            ),
+            holds: trend.holds(&values),
+            detail: list(&values),
+        }
+    })
+    .collect()
+}
+
+/// The read-offs of one activation (when both L = 1 and L = 6 were computed).
+fn depth_readoffs(act: &str, mine: &[&SeriesData]) -> Vec<ReadOff> {
+    let by_depth = |l: f64| mine.iter().find(|s| depth_of(s) == l);
+    if by_depth(1.0).is_none() || by_depth(6.0).is_none() {
+        return Vec::new();
+    }
+    READOFFS
+        .iter()
+        .filter(|r| r.0 == act)
+        .filter_map(|&(_, depth, quantity, paper, read)| {
+            let s = by_depth(depth)?;
+            let ours = match read {
+                Read::Max((lo, hi)) => max_in(s, lo, hi).1,
+                Read::At(alpha) => s.theory_at_alpha(alpha),
+            };
+            Some(ReadOff::value(
+                &format!("{act}, {quantity}"),
+                paper,
+                ours,
+                THEORY,
+                "precursor Fig. 3 (read off by us)",
+            ))
+        })
+        .collect()
 }

@@ -12,13 +12,15 @@
 //! not appear at this λ, with tanh the curves have the published shape.
 
 use anyhow::Result;
-use dsrf_rainbow::Activation;
+use dsrf::presets::precursor_model;
+use dsrf::rainbow::Activation;
+use dsrf::theory::Penalty;
 use dsrf_report::{Axis, Cell, Colour, Figure, Marker, Metadata, Panel, SeriesKind, Table};
-use dsrf_theory::Penalty;
 
-use super::curves::{CurveSeries, CurveSetup, Curves, THEORY, curve_units, read_series};
+use super::curves::{
+    CurvePenalty, CurveSeries, CurveSetup, Curves, SeriesData, THEORY, curve_units, read_series,
+};
 use super::experiment::{Experiment, Mode};
-use super::models::precursor;
 use super::plot::{Bars, XVar, marker_kind, simulation_markers, theory_line};
 use super::summary::{Agreement, Check, ReadOff, Summary};
 
@@ -60,7 +62,7 @@ impl PrecursorRidge {
             for (name, target) in &targets {
                 series.push(CurveSeries {
                     keys: vec![Cell::from(*act_name), Cell::from(*name)],
-                    network: precursor(d, &learner, target, NETWORK_SEED),
+                    model: precursor_model(NETWORK_SEED, d, &learner, target),
                 });
             }
         }
@@ -73,7 +75,7 @@ impl PrecursorRidge {
             key_columns: vec!["activation".into(), "target".into()],
             d,
             p,
-            penalty: Penalty::paper(LAMBDA),
+            penalty: CurvePenalty::Fixed(Penalty::paper(LAMBDA)),
             theory_ns,
             sim_ns,
             replicates: mode.pick(20, 3),
@@ -90,14 +92,6 @@ impl PrecursorRidge {
 }
 
 impl Experiment for PrecursorRidge {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn mode(&self) -> Mode {
-        self.mode
-    }
-
     fn description(&self) -> String {
         "Precursor (arXiv:2302.00401) Figure 1: ridge on deep random features with two hidden \
          layers of width 4d and i.i.d. Gaussian weights — top row tanh(2x) as in the caption, \
@@ -122,7 +116,7 @@ impl Experiment for PrecursorRidge {
         self.curves.describe(m)
     }
 
-    curve_units!();
+    curve_units!(ID);
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let series = read_series(table, &["activation", "target"])?;
@@ -138,126 +132,15 @@ impl Experiment for PrecursorRidge {
         }
         let mut checks = Vec::new();
         let mut readoffs = Vec::new();
-        let spec = "precursor Fig. 1 (read off by us)";
-        let show = |p: Option<(f64, f64)>| match p {
-            Some((a, e)) => format!("ε_g = {e:.4} at α = {a:.2}"),
-            None => "none".into(),
-        };
         for s in &series {
-            let act = &s.keys[0];
-            let q = |what: &str| format!("{act}, {what}");
-            if s.keys[1] == SIGN {
-                let first = s.peak_in(0.5, 1.5);
-                let second = s.peak_in(3.0, 5.0);
-                checks.push(Check {
-                    claim: format!("{act}, sign target: a peak at α ≈ 1 (0.7 ≤ α ≤ 1.3)"),
-                    holds: first.is_some_and(|(a, _)| (0.7..=1.3).contains(&a)),
-                    detail: show(first),
-                });
-                checks.push(Check {
-                    claim: format!("{act}, sign target: a peak at α ≈ 4 = p/d (3.5 ≤ α ≤ 4.5)"),
-                    holds: second.is_some_and(|(a, _)| (3.5..=4.5).contains(&a)),
-                    detail: show(second),
-                });
-                if let Some((a, e)) = first {
-                    readoffs.push(ReadOff::value(
-                        &q("sign: first peak height"),
-                        1.06,
-                        e,
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("sign: first peak position α"),
-                        0.85,
-                        a,
-                        THEORY,
-                        spec,
-                    ));
-                }
-                if let Some((a, e)) = second {
-                    readoffs.push(ReadOff::value(
-                        &q("sign: second peak height"),
-                        1.21,
-                        e,
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        &q("sign: second peak position α"),
-                        3.85,
-                        a,
-                        THEORY,
-                        spec,
-                    ));
-                }
-                readoffs.push(ReadOff::value(
-                    &q("sign: ε_g at α = 0.1"),
-                    1.0,
-                    s.theory_at_alpha(0.1),
-                    THEORY,
-                    spec,
-                ));
-                readoffs.push(ReadOff::value(
-                    &q("sign: ε_g at α = 1.8 (dip)"),
-                    0.98,
-                    s.theory_at_alpha(1.8),
-                    THEORY,
-                    spec,
-                ));
-                readoffs.push(ReadOff::value(
-                    &q("sign: ε_g at α = 8"),
-                    0.70,
-                    s.theory_at_alpha(8.0),
-                    THEORY,
-                    spec,
-                ));
+            let (c, r) = if s.keys[1] == SIGN {
+                sign_target(s)
             } else {
-                let bump = s.peak_in(3.0, 5.0);
-                let (e01, e2) = (s.theory_at_alpha(0.1), s.theory_at_alpha(2.0));
-                checks.push(Check {
-                    claim: format!(
-                        "{act}, linear target: steep descent (ε_g(2) < ε_g(0.1)/4), then at most a small bump near α ≈ 4 (< 1.5 ε_g(2))"
-                    ),
-                    holds: e2 < 0.25 * e01 && bump.is_none_or(|(_, e)| e < 1.5 * e2),
-                    detail: format!("ε_g(0.1) = {e01:.4}, ε_g(2) = {e2:.4}, bump {}", show(bump)),
-                });
-                readoffs.push(ReadOff::value(
-                    &q("linear: ε_g at α = 0.1"),
-                    0.86,
-                    e01,
-                    THEORY,
-                    spec,
-                ));
-                readoffs.push(ReadOff::value(
-                    &q("linear: ε_g at α = 0.5"),
-                    0.58,
-                    s.theory_at_alpha(0.5),
-                    THEORY,
-                    spec,
-                ));
-                readoffs.push(ReadOff::value(
-                    &q("linear: ε_g at α = 1.1"),
-                    0.22,
-                    s.theory_at_alpha(1.1),
-                    THEORY,
-                    spec,
-                ));
-                readoffs.push(ReadOff::value(
-                    &q("linear: ε_g at α = 4 (bump)"),
-                    0.11,
-                    s.theory_at_alpha(4.0),
-                    THEORY,
-                    spec,
-                ));
-                readoffs.push(ReadOff::value(
-                    &q("linear: ε_g at α = 8"),
-                    0.06,
-                    s.theory_at_alpha(8.0),
-                    THEORY,
-                    spec,
-                ));
-            }
+                linear_target(s)
+            };
+            checks.extend(c);
+            readoffs.extend(r);
+            readoffs.extend(at_alpha_readoffs(s));
         }
         Ok(Summary {
             figure: ID.into(),
@@ -316,4 +199,116 @@ impl Experiment for PrecursorRidge {
         ];
         Ok(figure)
     }
+}
+
+/// Where our read-offs come from.
+const SPEC: &str = "precursor Fig. 1 (read off by us)";
+
+/// (target, quantity, the figure's ε_g, α), read off the published PNG.
+const AT_ALPHA: [(&str, &str, f64, f64); 8] = [
+    (SIGN, "sign: ε_g at α = 0.1", 1.0, 0.1),
+    (SIGN, "sign: ε_g at α = 1.8 (dip)", 0.98, 1.8),
+    (SIGN, "sign: ε_g at α = 8", 0.70, 8.0),
+    (LINEAR, "linear: ε_g at α = 0.1", 0.86, 0.1),
+    (LINEAR, "linear: ε_g at α = 0.5", 0.58, 0.5),
+    (LINEAR, "linear: ε_g at α = 1.1", 0.22, 1.1),
+    (LINEAR, "linear: ε_g at α = 4 (bump)", 0.11, 4.0),
+    (LINEAR, "linear: ε_g at α = 8", 0.06, 8.0),
+];
+
+/// A peak of the sign target's curve.
+struct PeakClaim {
+    /// The claim after "<activation>, sign target: ".
+    claim: &'static str,
+    /// Where it is searched (α).
+    window: (f64, f64),
+    /// Where the claim accepts it (α).
+    accepted: (f64, f64),
+    /// `first` or `second`.
+    name: &'static str,
+    /// The figure's height and position.
+    paper: (f64, f64),
+}
+
+const SIGN_PEAKS: [PeakClaim; 2] = [
+    PeakClaim {
+        claim: "a peak at α ≈ 1 (0.7 ≤ α ≤ 1.3)",
+        window: (0.5, 1.5),
+        accepted: (0.7, 1.3),
+        name: "first",
+        paper: (1.06, 0.85),
+    },
+    PeakClaim {
+        claim: "a peak at α ≈ 4 = p/d (3.5 ≤ α ≤ 4.5)",
+        window: (3.0, 5.0),
+        accepted: (3.5, 4.5),
+        name: "second",
+        paper: (1.21, 3.85),
+    },
+];
+
+fn show(p: Option<(f64, f64)>) -> String {
+    match p {
+        Some((a, e)) => format!("ε_g = {e:.4} at α = {a:.2}"),
+        None => "none".into(),
+    }
+}
+
+/// The sign target's two peaks: claims and read-offs of height and position.
+fn sign_target(s: &SeriesData) -> (Vec<Check>, Vec<ReadOff>) {
+    let act = &s.keys[0];
+    let mut checks = Vec::new();
+    let mut readoffs = Vec::new();
+    for claim in &SIGN_PEAKS {
+        let peak = s.peak_in(claim.window.0, claim.window.1);
+        checks.push(Check {
+            claim: format!("{act}, sign target: {}", claim.claim),
+            holds: peak.is_some_and(|(a, _)| (claim.accepted.0..=claim.accepted.1).contains(&a)),
+            detail: show(peak),
+        });
+        if let Some((a, e)) = peak {
+            let q = |what: &str| format!("{act}, sign: {} peak {what}", claim.name);
+            readoffs.push(ReadOff::value(&q("height"), claim.paper.0, e, THEORY, SPEC));
+            readoffs.push(ReadOff::value(
+                &q("position α"),
+                claim.paper.1,
+                a,
+                THEORY,
+                SPEC,
+            ));
+        }
+    }
+    (checks, readoffs)
+}
+
+/// The linear target: steep descent, at most a small bump near α = 4.
+fn linear_target(s: &SeriesData) -> (Vec<Check>, Vec<ReadOff>) {
+    let act = &s.keys[0];
+    let bump = s.peak_in(3.0, 5.0);
+    let (e01, e2) = (s.theory_at_alpha(0.1), s.theory_at_alpha(2.0));
+    let check = Check {
+        claim: format!(
+            "{act}, linear target: steep descent (ε_g(2) < ε_g(0.1)/4), then at most a small bump near α ≈ 4 (< 1.5 ε_g(2))"
+        ),
+        holds: e2 < 0.25 * e01 && bump.is_none_or(|(_, e)| e < 1.5 * e2),
+        detail: format!("ε_g(0.1) = {e01:.4}, ε_g(2) = {e2:.4}, bump {}", show(bump)),
+    };
+    (vec![check], Vec::new())
+}
+
+/// The theory at the read-off α of this series' target.
+fn at_alpha_readoffs(s: &SeriesData) -> Vec<ReadOff> {
+    AT_ALPHA
+        .iter()
+        .filter(|r| r.0 == s.keys[1])
+        .map(|&(_, what, paper, alpha)| {
+            ReadOff::value(
+                &format!("{}, {what}", s.keys[0]),
+                paper,
+                s.theory_at_alpha(alpha),
+                THEORY,
+                SPEC,
+            )
+        })
+        .collect()
 }

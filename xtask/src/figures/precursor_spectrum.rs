@@ -12,7 +12,10 @@
 //! Lorentzian width η; the L¹ distance of the densities is reported beside it.
 
 use anyhow::{Result, anyhow};
-use dsrf_rainbow::{Activation, iid_spectral_layers, spectral_density};
+use dsrf::budget::Budget;
+use dsrf::presets::precursor_model;
+use dsrf::rainbow::{Activation, iid_spectral_layers, spectral_density};
+use dsrf::spectra::{layer_eigenvalues, smoothed_density};
 use dsrf_report::{
     Axis, Cell, Colour, ColourScale, Figure, LegendEntry, Marker, Metadata, Panel, Point, Series,
     SeriesKind, Table,
@@ -21,8 +24,6 @@ use serde_json::json;
 
 use super::columns::Rows;
 use super::experiment::{Experiment, Mode};
-use super::models::{Realised, precursor};
-use super::spectra::layer_eigenvalues;
 use super::summary::{Check, Summary};
 
 /// Figure id.
@@ -68,6 +69,15 @@ impl SpectrumColumns {
     }
 }
 
+/// Which layers of a panel's network are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// Only the last (Fig. 4).
+    LastLayer,
+    /// Every layer, coloured by depth (Fig. 5).
+    EveryLayer,
+}
+
 /// One panel: a network and which layers to show.
 struct PanelSpec {
     name: &'static str,
@@ -75,17 +85,16 @@ struct PanelSpec {
     d: usize,
     /// (width, activation) per layer.
     layers: Vec<(usize, Activation)>,
-    /// Show every layer (Fig. 5) or only the last (Fig. 4).
-    every_layer: bool,
+    /// Which layers' spectra are shown.
+    shown: Shown,
     samples: usize,
 }
 
 impl PanelSpec {
     fn shown(&self) -> Vec<usize> {
-        if self.every_layer {
-            (1..=self.layers.len()).collect()
-        } else {
-            vec![self.layers.len()]
+        match self.shown {
+            Shown::EveryLayer => (1..=self.layers.len()).collect(),
+            Shown::LastLayer => vec![self.layers.len()],
         }
     }
 }
@@ -116,7 +125,7 @@ impl PrecursorSpectrum {
                     (6 * d4 / 5, Activation::ScaledTanh(2.0)),
                     (3 * d4 / 5, Activation::ScaledTanh(2.0)),
                 ],
-                every_layer: false,
+                shown: Shown::LastLayer,
                 samples: mode.pick(100_000, 4_000),
             },
             PanelSpec {
@@ -127,7 +136,7 @@ impl PrecursorSpectrum {
                     (7 * d4 / 10, Activation::Sign),
                     (6 * d4 / 5, Activation::Sign),
                 ],
-                every_layer: false,
+                shown: Shown::LastLayer,
                 samples: mode.pick(100_000, 4_000),
             },
             PanelSpec {
@@ -135,7 +144,7 @@ impl PrecursorSpectrum {
                 title: "Ω_ℓ, ℓ = 1..5, tanh, widths d",
                 d: d5,
                 layers: (0..5).map(|_| (d5, Activation::Tanh)).collect(),
-                every_layer: true,
+                shown: Shown::EveryLayer,
                 samples: mode.pick(50_000, 4_000),
             },
         ];
@@ -162,7 +171,7 @@ impl PrecursorSpectrum {
         Ok(1.05 * edge)
     }
 
-    fn coefficients(&self, panel: &PanelSpec) -> Result<Vec<dsrf_rainbow::SpectralLayer>> {
+    fn coefficients(&self, panel: &PanelSpec) -> Result<Vec<dsrf::rainbow::SpectralLayer>> {
         let layers: Vec<(usize, f64, Activation)> = panel
             .layers
             .iter()
@@ -206,15 +215,6 @@ impl PrecursorSpectrum {
         }
         Ok(uniform(top, self.grid_points))
     }
-}
-
-/// The Lorentzian-smoothed density of `values` at x.
-fn smoothed(values: &[f64], x: f64, eta: f64) -> f64 {
-    values
-        .iter()
-        .map(|v| eta / ((v - x).powi(2) + eta * eta))
-        .sum::<f64>()
-        / (std::f64::consts::PI * values.len() as f64)
 }
 
 impl Experiment for PrecursorSpectrum {
@@ -303,9 +303,9 @@ impl Experiment for PrecursorSpectrum {
                 );
             }
         } else {
-            let net = Realised::new(&precursor(panel.d, &panel.layers, &[], NETWORK_SEED))?;
-            let eigenvalues =
-                layer_eigenvalues(&net.teacher.learner, panel.d, panel.samples, SAMPLE_SEED)?;
+            let net = precursor_model(NETWORK_SEED, panel.d, &panel.layers, &[])
+                .realise(&Budget::unlimited())?;
+            let eigenvalues = layer_eigenvalues(&net.learner, panel.d, panel.samples, SAMPLE_SEED)?;
             for l in panel.shown() {
                 rows.extend(
                     eigenvalues[l - 1]
@@ -370,7 +370,7 @@ impl Experiment for PrecursorSpectrum {
                         &mut out,
                         "sample_smoothed",
                         g,
-                        smoothed(&eig, g, eta),
+                        smoothed_density(&eig, g, eta),
                         f64::NAN,
                     );
                 }
@@ -404,99 +404,19 @@ impl Experiment for PrecursorSpectrum {
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let columns = SpectrumColumns::read(table)?;
-        let (x, density, bin_width) = (&columns.x, &columns.density, &columns.bin_width);
         let mut checks = Vec::new();
         let mut notes = Vec::new();
         let mut fig5 = Vec::new();
         for spec in &self.panels {
             for l in spec.shown() {
-                let sel = |src: &str| columns.select(spec.name, l, src);
-                let theory = sel("theory");
-                let sample = sel("sample_smoothed");
-                let step = if theory.len() > 1 {
-                    x[theory[1]] - x[theory[0]]
-                } else {
-                    0.0
-                };
-                let l1: f64 = theory
-                    .iter()
-                    .zip(&sample)
-                    .map(|(&t, &s)| (density[t] - density[s]).abs() * step)
-                    .sum();
-                // Kolmogorov distance between the two smoothed distributions: unlike
-                // L¹ it does not punish a point mass (e.g. the κ*² atom of a layer wider
-                // than the rank of its linear part) for being broadened at finite d.
-                let kolmogorov = theory
-                    .iter()
-                    .zip(&sample)
-                    .scan((0.0, 0.0), |(ct, cs), (&t, &s)| {
-                        *ct += density[t] * step;
-                        *cs += density[s] * step;
-                        Some((*ct - *cs).abs())
-                    })
-                    .fold(0.0f64, f64::max);
-                let captured: f64 = sel("histogram")
-                    .iter()
-                    .map(|&i| density[i] * bin_width[i])
-                    .sum();
-                let label = format!("{} layer {l}", spec.name);
-                checks.push(Check {
-                    claim: format!(
-                        "{label}: sampled spectrum matches the recursion (Kolmogorov \
-                         distance < {KOLMOGOROV_BOUND})"
-                    ),
-                    holds: kolmogorov < KOLMOGOROV_BOUND,
-                    detail: format!(
-                        "Kolmogorov distance {kolmogorov:.4}, L¹ distance {l1:.4} at equal \
-                         smoothing; {:.2} % of the sampled eigenvalues lie beyond the plotted \
-                         range",
-                        100.0 * (1.0 - captured).max(0.0)
-                    ),
-                });
-                if spec.every_layer {
-                    // From the theory density on the fine grid: mean, upper edge (last
-                    // point above 10⁻³ of the maximum), mass below a quarter of the mean.
-                    let points: Vec<(f64, f64)> =
-                        theory.iter().map(|&i| (x[i], density[i])).collect();
-                    let total: f64 = points.iter().map(|p| p.1).sum();
-                    let mean = points.iter().map(|p| p.0 * p.1).sum::<f64>() / total;
-                    let max = points.iter().map(|p| p.1).fold(0.0, f64::max);
-                    let upper = points
-                        .iter()
-                        .filter(|p| p.1 > 1e-3 * max)
-                        .map(|p| p.0)
-                        .fold(0.0, f64::max);
-                    let small = points
-                        .iter()
-                        .filter(|p| p.0 < 0.25 * mean)
-                        .map(|p| p.1)
-                        .sum::<f64>()
-                        / total;
-                    fig5.push((l, mean, upper / mean, small));
+                checks.push(layer_check(&columns, spec, l));
+                if spec.shown == Shown::EveryLayer {
+                    fig5.push(fig5_row(&columns, spec, l));
                 }
             }
         }
         if !fig5.is_empty() {
-            let up = |f: &dyn Fn(&Fig5Row) -> f64| fig5.windows(2).all(|w| f(&w[1]) >= f(&w[0]));
-            checks.push(Check {
-                claim: "fig5: the support widens with depth (upper edge / mean eigenvalue grows)"
-                    .into(),
-                holds: up(&|t| t.2),
-                detail: fig5
-                    .iter()
-                    .map(|t| format!("ℓ={}: {:.2}", t.0, t.2))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-            checks.push(Check {
-                claim: "fig5: more small eigenvalues with depth (mass below mean/4 grows)".into(),
-                holds: up(&|t| t.3),
-                detail: fig5
-                    .iter()
-                    .map(|t| format!("ℓ={}: {:.3}", t.0, t.3))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
+            checks.extend(fig5_checks(&fig5));
             notes.push(
                 "Fig. 5 checks use the theory densities (Lorentzian smoothing of two grid steps)."
                     .into(),
@@ -536,7 +456,7 @@ impl Experiment for PrecursorSpectrum {
                     let sel = |src: &str| columns.select(spec.name, l, src);
                     let hist = sel("histogram");
                     hist_max = hist.iter().map(|&i| density[i]).fold(hist_max, f64::max);
-                    let (colour, hist_series) = if spec.every_layer {
+                    let (colour, hist_series) = if spec.shown == Shown::EveryLayer {
                         let c = Colour::Scale(l as f64);
                         let points = hist.iter().map(|&i| Point::new(x[i], density[i])).collect();
                         let mut s = Series::markers(c, Marker::Circle, points);
@@ -577,4 +497,105 @@ impl Experiment for PrecursorSpectrum {
         ];
         Ok(figure)
     }
+}
+
+/// Layer l of a panel: the sampled spectrum against the recursion (Kolmogorov and L¹
+/// distances of the equally smoothed densities).
+fn layer_check(columns: &SpectrumColumns, spec: &PanelSpec, l: usize) -> Check {
+    let (x, density, bin_width) = (&columns.x, &columns.density, &columns.bin_width);
+    let sel = |src: &str| columns.select(spec.name, l, src);
+    let theory = sel("theory");
+    let sample = sel("sample_smoothed");
+    let step = if theory.len() > 1 {
+        x[theory[1]] - x[theory[0]]
+    } else {
+        0.0
+    };
+    let l1: f64 = theory
+        .iter()
+        .zip(&sample)
+        .map(|(&t, &s)| (density[t] - density[s]).abs() * step)
+        .sum();
+    // Kolmogorov distance between the two smoothed distributions: unlike L¹ it does not
+    // punish a point mass (e.g. the κ*² atom of a layer wider than the rank of its
+    // linear part) for being broadened at finite d.
+    let kolmogorov = theory
+        .iter()
+        .zip(&sample)
+        .scan((0.0, 0.0), |(ct, cs), (&t, &s)| {
+            *ct += density[t] * step;
+            *cs += density[s] * step;
+            Some((*ct - *cs).abs())
+        })
+        .fold(0.0f64, f64::max);
+    let captured: f64 = sel("histogram")
+        .iter()
+        .map(|&i| density[i] * bin_width[i])
+        .sum();
+    let label = format!("{} layer {l}", spec.name);
+    Check {
+        claim: format!(
+            "{label}: sampled spectrum matches the recursion (Kolmogorov \
+             distance < {KOLMOGOROV_BOUND})"
+        ),
+        holds: kolmogorov < KOLMOGOROV_BOUND,
+        detail: format!(
+            "Kolmogorov distance {kolmogorov:.4}, L¹ distance {l1:.4} at equal \
+             smoothing; {:.2} % of the sampled eigenvalues lie beyond the plotted \
+             range",
+            100.0 * (1.0 - captured).max(0.0)
+        ),
+    }
+}
+
+/// From the theory density of layer l on the fine grid: mean, upper edge (last point
+/// above 10⁻³ of the maximum) / mean, mass below a quarter of the mean.
+fn fig5_row(columns: &SpectrumColumns, spec: &PanelSpec, l: usize) -> Fig5Row {
+    let points: Vec<(f64, f64)> = columns
+        .select(spec.name, l, "theory")
+        .iter()
+        .map(|&i| (columns.x[i], columns.density[i]))
+        .collect();
+    let total: f64 = points.iter().map(|p| p.1).sum();
+    let mean = points.iter().map(|p| p.0 * p.1).sum::<f64>() / total;
+    let max = points.iter().map(|p| p.1).fold(0.0, f64::max);
+    let upper = points
+        .iter()
+        .filter(|p| p.1 > 1e-3 * max)
+        .map(|p| p.0)
+        .fold(0.0, f64::max);
+    let small = points
+        .iter()
+        .filter(|p| p.0 < 0.25 * mean)
+        .map(|p| p.1)
+        .sum::<f64>()
+        / total;
+    (l, mean, upper / mean, small)
+}
+
+/// Fig. 5's claims: the support widens and small eigenvalues become more frequent with
+/// depth.
+fn fig5_checks(fig5: &[Fig5Row]) -> [Check; 2] {
+    let up = |f: &dyn Fn(&Fig5Row) -> f64| fig5.windows(2).all(|w| f(&w[1]) >= f(&w[0]));
+    [
+        Check {
+            claim: "fig5: the support widens with depth (upper edge / mean eigenvalue grows)"
+                .into(),
+            holds: up(&|t| t.2),
+            detail: fig5
+                .iter()
+                .map(|t| format!("ℓ={}: {:.2}", t.0, t.2))
+                .collect::<Vec<_>>()
+                .join(", "),
+        },
+        Check {
+            claim: "fig5: more small eigenvalues with depth (mass below mean/4 grows)".into(),
+            holds: up(&|t| t.3),
+            detail: fig5
+                .iter()
+                .map(|t| format!("ℓ={}: {:.3}", t.0, t.3))
+                .collect::<Vec<_>>()
+                .join(", "),
+        },
+    ]
 }

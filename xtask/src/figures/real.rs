@@ -28,7 +28,10 @@
 //! than the digits').
 
 use anyhow::Result;
-use dsrf_rainbow::Activation;
+use dsrf::compare::highest_peak_in;
+use dsrf::learned::LinearisedTheory;
+use dsrf::rainbow::{Activation, VarianceConvention};
+use dsrf::sim::TrainingCache;
 use dsrf_report::{
     Axis, Colour, ColourScale, Figure, LegendEntry, Marker, Metadata, Panel, Point, Series,
     SeriesKind, Table,
@@ -37,8 +40,8 @@ use dsrf_report::{
 use super::columns::Rows;
 use super::experiment::{Experiment, Mode};
 use super::learned::{
-    EMPIRICAL, EMPIRICAL_EMP, Learned, LearnedSetup, NN_LOSS, Pool, THEORY, THEORY_LIN,
-    empirical_pairs, geomspace, learned_units,
+    EMPIRICAL, EMPIRICAL_EMP, Layout, Learned, LearnedSetup, Moments, NN_LOSS, Penalties, Pool,
+    THEORY, THEORY_LIN, empirical_pairs, geomspace, learned_units,
 };
 use super::plot::marker_kind;
 use super::summary::{Agreement, Check, ReadOff, Summary};
@@ -59,6 +62,8 @@ const REQUIRED: f64 = 0.05;
 const N_MIN: f64 = 100.0;
 /// Hidden widths of the real-image networks in full mode.
 const IMAGE_WIDTHS: [usize; 2] = [2000, 2000];
+/// Network snapshots shown (first, last and evenly spaced between).
+const FACETS: usize = 5;
 
 /// The data a learned-feature figure is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,10 +87,10 @@ impl Task {
     }
 
     /// The setup of this task in `mode` (fixed or optimal penalties).
-    pub fn setup(self, mode: Mode, optimal: bool) -> LearnedSetup {
+    pub fn setup(self, mode: Mode, penalties: Penalties) -> LearnedSetup {
         match self {
-            Task::Art => art_setup(mode, optimal),
-            Task::Mnist | Task::Fashion => image_setup(self, mode, optimal),
+            Task::Art => art_setup(mode, penalties),
+            Task::Mnist | Task::Fashion => image_setup(self, mode, penalties),
         }
     }
 
@@ -130,16 +135,23 @@ pub struct Real {
 
 impl Real {
     /// The figure `id` (`real_emp`, `real_opt`, `fashion_emp`, `art_emp`, `art_opt`) in
-    /// `mode`.
-    pub fn new(id: &'static str, mode: Mode) -> Self {
-        let optimal = id == OPT_ID || id == ART_OPT_ID;
+    /// `mode`, its network trained through `cache`.
+    pub fn new(id: &'static str, mode: Mode, cache: TrainingCache) -> Self {
+        let penalties = match id {
+            OPT_ID | ART_OPT_ID => Penalties::Optimal,
+            _ => Penalties::Fixed,
+        };
         let task = Task::of(id);
         Real {
             id,
             mode,
             task,
-            learned: Learned::new(task.setup(mode, optimal)),
+            learned: Learned::new(task.setup(mode, penalties), cache),
         }
+    }
+
+    fn optimal(&self) -> bool {
+        self.learned.setup().penalties == Penalties::Optimal
     }
 }
 
@@ -147,11 +159,10 @@ impl Real {
 /// tanh network, batch 256, ≤ 40 epochs (the authors: ≤ 100, their last facet is at
 /// epoch 45) with patience 10 — sized so that its training runs beside the MNIST
 /// network's; quick mode: d = 30 synthetic moments.
-pub fn art_setup(mode: Mode, optimal: bool) -> LearnedSetup {
+pub fn art_setup(mode: Mode, penalties: Penalties) -> LearnedSetup {
     LearnedSetup {
         pool: Pool::GaussianTeacher {
-            mnist: mode == Mode::Full,
-            d: 30,
+            moments: mode.pick(Moments::Mnist, Moments::PowerLaw { d: 30 }),
             n: mode.pick(100_000, 1500),
             teacher: mode.pick(800, 40),
             seed: 21,
@@ -166,8 +177,9 @@ pub fn art_setup(mode: Mode, optimal: bool) -> LearnedSetup {
         epochs: mode.pick(40, 6),
         patience: 10,
         snapshots: mode.pick(30, 8),
-        facets: 5,
+        layout: Layout::Facets(FACETS),
         lambdas: LAMBDAS.to_vec(),
+        penalties,
         theory_ns: mode
             .pick(geomspace(50.0, 10_000.0, 120), geomspace(10.0, 1000.0, 30))
             .into_iter()
@@ -176,16 +188,14 @@ pub fn art_setup(mode: Mode, optimal: bool) -> LearnedSetup {
         empirical_ns: mode.pick(geomspace(50.0, 5000.0, 10), geomspace(10.0, 150.0, 6)),
         repeats: mode.pick(5, 3),
         subset_seed: 200,
-        optimal,
-        lin: true,
-        det: false,
+        linearised: LinearisedTheory::With(VarianceConvention::Averaged),
     }
 }
 
 /// SPEC §6.3 (MNIST) and its Fashion-MNIST twin: the authors' split, a ReLU network
 /// of `IMAGE_WIDTHS` (the authors: 2000-2000), Adam with batch 128, ≤ 100 epochs,
 /// patience 10; quick mode: a synthetic stand-in pool and 40-40.
-fn image_setup(task: Task, mode: Mode, optimal: bool) -> LearnedSetup {
+fn image_setup(task: Task, mode: Mode, penalties: Penalties) -> LearnedSetup {
     let fashion = task == Task::Fashion;
     LearnedSetup {
         pool: mode.pick(
@@ -210,8 +220,9 @@ fn image_setup(task: Task, mode: Mode, optimal: bool) -> LearnedSetup {
         epochs: mode.pick(100, 6),
         patience: 10,
         snapshots: mode.pick(30, 8),
-        facets: 5,
+        layout: Layout::Facets(FACETS),
         lambdas: LAMBDAS.to_vec(),
+        penalties,
         theory_ns: mode
             .pick(geomspace(10.0, 10_000.0, 120), geomspace(10.0, 1000.0, 30))
             .into_iter()
@@ -222,11 +233,15 @@ fn image_setup(task: Task, mode: Mode, optimal: bool) -> LearnedSetup {
             geomspace(10.0, if fashion { 3500.0 } else { 8750.0 }, 10),
             geomspace(10.0, 150.0, 6),
         ),
-        repeats: mode.pick(if optimal { 5 } else { 20 }, 3),
+        repeats: mode.pick(
+            match penalties {
+                Penalties::Optimal => 5,
+                Penalties::Fixed => 20,
+            },
+            3,
+        ),
         subset_seed: 100,
-        optimal,
-        lin: false,
-        det: false,
+        linearised: LinearisedTheory::Skip,
     }
 }
 
@@ -297,24 +312,19 @@ impl Facet {
             .map_or(f64::NAN, |t| t.2)
     }
 
+    /// The highest interior maximum (n, ε) of the theory at λ_c = `lambda`.
     fn peak(&self, lambda: f64) -> Option<(f64, f64)> {
-        let t: Vec<&(f64, f64, f64)> = self.theory.iter().filter(|t| t.1 == lambda).collect();
-        (1..t.len().saturating_sub(1))
-            .filter(|&i| t[i].2 > t[i - 1].2 && t[i].2 >= t[i + 1].2)
-            .map(|i| (t[i].0, t[i].2))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+        let curve: Vec<(f64, f64)> = self
+            .theory
+            .iter()
+            .filter(|t| t.1 == lambda)
+            .map(|t| (t.0, t.2))
+            .collect();
+        highest_peak_in(&curve, f64::NEG_INFINITY, f64::INFINITY)
     }
 }
 
 impl Experiment for Real {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-
-    fn mode(&self) -> Mode {
-        self.mode
-    }
-
     fn description(&self) -> String {
         let s = self.learned.setup();
         if self.task == Task::Art {
@@ -340,7 +350,7 @@ impl Experiment for Real {
                 s.batch,
                 s.epochs,
                 s.patience,
-                if s.optimal {
+                if self.optimal() {
                     "penalty: each theory's optimal λ per n (markers at the solid curve's λ*)."
                 } else {
                     "penalties λ_c ∈ {0.1, 1, 10, 100} (code units)."
@@ -365,7 +375,7 @@ impl Experiment for Real {
             s.batch,
             s.epochs,
             s.patience,
-            if s.optimal {
+            if self.optimal() {
                 "penalty: the theory's optimal λ per n (searched on log λ)."
             } else {
                 "penalties λ_c ∈ {0.1, 1, 10, 100} (code units)."
@@ -381,62 +391,258 @@ impl Experiment for Real {
 
     fn metadata(&self) -> Metadata {
         let s = self.learned.setup();
-        let mut m = Metadata::new(self.id, env!("CARGO_PKG_VERSION"))
-            .parameter("mode", self.mode.name())
-            .parameter("training", self.learned.training_key())
-            .parameter("lambdas_code", serde_json::json!(s.lambdas))
-            .parameter("optimal_lambda", s.optimal)
-            .parameter("theory_ns", serde_json::json!(s.theory_ns))
+        let mut m = self
+            .learned
+            .metadata(self.id, self.mode)
+            .parameter("optimal_lambda", self.optimal())
             .parameter("empirical_ns", serde_json::json!(s.empirical_ns))
             .parameter("repeats", s.repeats)
             .parameter("subset_seed", s.subset_seed)
-            .parameter("facets", s.facets);
-        m.seeds = vec![s.split_seed, s.init_seed, s.subset_seed];
+            .parameter("facets", FACETS);
+        m.seeds.push(s.subset_seed);
         m
     }
 
     learned_units!();
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
-        let pairs = empirical_pairs(table, EMPIRICAL, N_MIN)?;
-        let all = empirical_pairs(table, EMPIRICAL, 0.0)?;
-        let on_emp = empirical_pairs(table, EMPIRICAL_EMP, N_MIN)?;
+        let f = facets(table)?;
+        let agreement = self.agreement(table, &f)?;
+        let checks = self.checks(&agreement, &f);
+        let readoffs = self.readoffs(&f);
+        Ok(Summary {
+            figure: self.id.into(),
+            mode: self.mode.name().into(),
+            agreement,
+            checks,
+            readoffs,
+            notes: self.notes(),
+        })
+    }
+
+    fn render(&self, table: &Table) -> Result<Figure> {
+        let opt = self.optimal();
+        let penalties = self.learned.setup().penalties;
+        let panels = facets(table)?
+            .iter()
+            .map(|x| facet_panel(x, penalties))
+            .collect();
+        let title = format!(
+            "{}: {}ridge on learned features",
+            self.task.title(self.mode),
+            if opt { "optimal-λ " } else { "" }
+        );
+        let mut figure = Figure::new(title, panels);
+        // Facets wrap after three, as in the authors' grids.
+        figure.columns = 3;
+        figure.colour = Some(if opt {
+            ColourScale::viridis("λ*_c", 1e-3, 1e3, true)
+        } else {
+            ColourScale::viridis("λ_c", 0.1, 100.0, true)
+        });
+        figure.legend = self.legend();
+        Ok(figure)
+    }
+}
+
+/// Which facet a read-off is taken from.
+#[derive(Debug, Clone, Copy)]
+enum FacetChoice {
+    /// Ridge on the raw inputs.
+    RawInputs,
+    /// The first network snapshot.
+    Initial,
+    /// The last network snapshot.
+    Last,
+}
+
+/// What is read off a facet.
+#[derive(Debug, Clone, Copy)]
+enum Quantity {
+    /// The theory at (λ_c, n) (the last grid point ≤ n).
+    At(f64, f64),
+    /// The optimal-λ theory at n.
+    AtOptimal(f64),
+    /// The height of the highest peak of the λ_c curve (none: no read-off).
+    PeakHeight(f64),
+    /// Its position n.
+    PeakN(f64),
+    /// The network's own test MSE.
+    NetworkLoss,
+}
+
+impl Quantity {
+    fn of(self, facet: &Facet) -> Option<f64> {
+        Some(match self {
+            Quantity::At(lambda, n) => facet.theory_at(lambda, n),
+            Quantity::AtOptimal(n) => facet.theory_at(f64::NAN, n),
+            Quantity::PeakHeight(lambda) => facet.peak(lambda)?.1,
+            Quantity::PeakN(lambda) => facet.peak(lambda)?.0,
+            Quantity::NetworkLoss => facet.nn_loss.unwrap_or(f64::NAN),
+        })
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Quantity::NetworkLoss => NN_LOSS,
+            _ => THEORY,
+        }
+    }
+}
+
+/// One value read off the authors' figure or CSV: (facet, quantity, the authors'
+/// value, ours).
+type FacetReadOff = (FacetChoice, &'static str, f64, Quantity);
+
+/// `real_emp` in full mode against the authors' CSV; the initial network has the same
+/// architecture and initialiser as theirs, another draw of its weights.
+const MNIST_FIXED_READOFFS: [FacetReadOff; 9] = {
+    use FacetChoice::{Initial, RawInputs};
+    use Quantity::{At, NetworkLoss, PeakHeight, PeakN};
+    [
+        (
+            RawInputs,
+            "raw pixels, λ_c = 0.1: ε at n = 10⁴",
+            0.405,
+            At(0.1, 1e4),
+        ),
+        (
+            RawInputs,
+            "raw pixels, λ_c = 0.1: peak height",
+            2.8282,
+            PeakHeight(0.1),
+        ),
+        (
+            RawInputs,
+            "raw pixels, λ_c = 0.1: peak n",
+            560.0,
+            PeakN(0.1),
+        ),
+        (
+            Initial,
+            "epoch 0, λ_c = 0.1: ε at n = 10⁴",
+            0.1986,
+            At(0.1, 1e4),
+        ),
+        (
+            Initial,
+            "epoch 0, λ_c = 100: ε at n = 10",
+            0.8378,
+            At(100.0, 10.0),
+        ),
+        (
+            Initial,
+            "epoch 0, λ_c = 100: ε at n = 10⁴",
+            0.1879,
+            At(100.0, 1e4),
+        ),
+        (
+            Initial,
+            "epoch 0, λ_c = 0.1: peak height",
+            1.2467,
+            PeakHeight(0.1),
+        ),
+        (Initial, "epoch 0, λ_c = 0.1: peak n", 1956.0, PeakN(0.1)),
+        (
+            Initial,
+            "epoch 0: the network's test MSE",
+            1.1631,
+            NetworkLoss,
+        ),
+    ]
+};
+
+/// `art_opt` in full mode, read off the authors' figure.
+const ART_OPTIMAL_READOFFS: [FacetReadOff; 3] = {
+    use FacetChoice::{Initial, Last, RawInputs};
+    const AT_5000: Quantity = Quantity::AtOptimal(5000.0);
+    [
+        (Initial, "optimal λ, n = 5000: epoch 0", 0.042, AT_5000),
+        (
+            RawInputs,
+            "optimal λ, n = 5000: ridge on raw inputs",
+            0.030,
+            AT_5000,
+        ),
+        (Last, "optimal λ, n = 5000: last epoch", 0.021, AT_5000),
+    ]
+};
+
+/// The read-offs of a figure and their reference (none outside full mode).
+fn readoff_table(
+    task: Task,
+    penalties: Penalties,
+    mode: Mode,
+) -> (&'static [FacetReadOff], &'static str) {
+    match (task, penalties, mode) {
+        (Task::Mnist, Penalties::Fixed, Mode::Full) => (
+            &MNIST_FIXED_READOFFS,
+            "SPEC §7.4 (authors' CSV, 70 000 digits)",
+        ),
+        (Task::Art, Penalties::Optimal, Mode::Full) => (
+            &ART_OPTIMAL_READOFFS,
+            "SPEC §6.4 (read off the authors' art_opt_emp1)",
+        ),
+        _ => (&[], ""),
+    }
+}
+
+/// The facets a summary reads: the network snapshots (by epoch) and the raw inputs.
+struct Facets<'a> {
+    nets: Vec<&'a Facet>,
+    pixels: Option<&'a Facet>,
+}
+
+impl<'a> Facets<'a> {
+    fn of(all: &'a [Facet]) -> Self {
+        Facets {
+            nets: all.iter().filter(|x| x.epoch >= 0.0).collect(),
+            pixels: all.iter().find(|x| x.epoch < 0.0),
+        }
+    }
+
+    fn pick(&self, choice: FacetChoice) -> Option<&'a Facet> {
+        match choice {
+            FacetChoice::RawInputs => self.pixels,
+            FacetChoice::Initial => self.nets.first().copied(),
+            FacetChoice::Last => self.nets.last().copied(),
+        }
+    }
+}
+
+impl Real {
+    fn agreement(&self, table: &Table, f: &[Facet]) -> Result<Vec<Agreement>> {
         // Enforced on MNIST and the "art" data (the paper's figures); on Fashion-MNIST it
         // is reported (module docs).
         let required = (self.mode == Mode::Full && self.task != Task::Fashion).then_some(REQUIRED);
-        let agreement = vec![
+        let mut agreement = vec![
             Agreement::of(
                 "empirical ridge vs theory (empirical covariances), n ≥ 100",
-                &pairs,
+                &empirical_pairs(table, EMPIRICAL, N_MIN)?,
                 required,
             ),
             Agreement::of(
                 "empirical ridge vs theory (empirical covariances), all n",
-                &all,
+                &empirical_pairs(table, EMPIRICAL, 0.0)?,
                 None,
             ),
             Agreement::of(
                 "empirical ridge measured on emp_cov vs theory, n ≥ 100",
-                &on_emp,
+                &empirical_pairs(table, EMPIRICAL_EMP, N_MIN)?,
                 None,
             ),
         ];
-        let mut agreement = agreement;
         if self.task == Task::Art {
-            let lin_pairs: Vec<(f64, f64)> = facets(table)?
+            let opt = self.optimal();
+            let lin_pairs: Vec<(f64, f64)> = f
                 .iter()
                 .flat_map(|x| {
-                    x.lin
-                        .iter()
-                        .filter_map(|l| {
-                            x.theory
-                                .iter()
-                                .find(|t| {
-                                    t.0 == l.0 && (self.learned.setup().optimal || t.1 == l.1)
-                                })
-                                .map(|t| (l.2, t.2))
-                        })
-                        .collect::<Vec<_>>()
+                    x.lin.iter().filter_map(|l| {
+                        x.theory
+                            .iter()
+                            .find(|t| t.0 == l.0 && (opt || t.1 == l.1))
+                            .map(|t| (l.2, t.2))
+                    })
                 })
                 .collect();
             agreement.push(Agreement::of(
@@ -445,27 +651,34 @@ impl Experiment for Real {
                 None,
             ));
         }
-        let f = facets(table)?;
-        let nets: Vec<&Facet> = f.iter().filter(|x| x.epoch >= 0.0).collect();
-        let pixels = f.iter().find(|x| x.epoch < 0.0);
-        let n_max = self
-            .learned
+        Ok(agreement)
+    }
+
+    /// The theory's largest n.
+    fn n_max(&self) -> f64 {
+        self.learned
             .setup()
             .theory_ns
             .last()
             .copied()
-            .unwrap_or(f64::NAN);
-        let opt = self.learned.setup().optimal;
-        let best = |x: &Facet| {
-            if opt {
-                x.theory_at(f64::NAN, n_max)
-            } else {
-                LAMBDAS
-                    .iter()
-                    .map(|&l| x.theory_at(l, n_max))
-                    .fold(f64::INFINITY, f64::min)
-            }
-        };
+            .unwrap_or(f64::NAN)
+    }
+
+    /// The theory's best error at the largest n (over the fixed penalties, or optimal).
+    fn best(&self, x: &Facet) -> f64 {
+        if self.optimal() {
+            x.theory_at(f64::NAN, self.n_max())
+        } else {
+            LAMBDAS
+                .iter()
+                .map(|&l| x.theory_at(l, self.n_max()))
+                .fold(f64::INFINITY, f64::min)
+        }
+    }
+
+    fn checks(&self, agreement: &[Agreement], f: &[Facet]) -> Vec<Check> {
+        let Facets { nets, pixels } = Facets::of(f);
+        let n_max = self.n_max();
         let mut checks = Vec::new();
         if self.task == Task::Fashion && self.mode == Mode::Full {
             let median = agreement[0].median_relative_deviation;
@@ -481,270 +694,109 @@ impl Experiment for Real {
                 ),
             });
         }
-        if let (Some(first), Some(last)) = (nets.first(), nets.last()) {
-            let (e0, e1) = (best(first), best(last));
+        let (Some(first), Some(last)) = (nets.first(), nets.last()) else {
+            return checks;
+        };
+        let (e0, e1) = (self.best(first), self.best(last));
+        checks.push(Check {
+            claim: format!("training lowers the theory's best error at n = {n_max}"),
+            holds: e1 < e0,
+            detail: format!(
+                "epoch {:.3}: {e0:.4}; epoch {:.3}: {e1:.4}",
+                first.epoch, last.epoch
+            ),
+        });
+        if let Some(loss) = last.nn_loss {
             checks.push(Check {
-                claim: format!("training lowers the theory's best error at n = {n_max}"),
-                holds: e1 < e0,
-                detail: format!(
-                    "epoch {:.3}: {e0:.4}; epoch {:.3}: {e1:.4}",
-                    first.epoch, last.epoch
-                ),
+                claim: "at large n ridge on the last features approaches the network's own \
+                        test MSE (within 30 %)"
+                    .into(),
+                holds: ((e1 - loss) / loss).abs() < 0.3,
+                detail: format!("theory {e1:.4} at n = {n_max}, network {loss:.4}"),
             });
-            if let Some(loss) = last.nn_loss {
-                checks.push(Check {
-                    claim: "at large n ridge on the last features approaches the network's own \
-                            test MSE (within 30 %)"
-                        .into(),
-                    holds: ((e1 - loss) / loss).abs() < 0.3,
-                    detail: format!("theory {e1:.4} at n = {n_max}, network {loss:.4}"),
-                });
-            }
-            if let Some(px) = pixels {
-                let ep = best(px);
-                checks.push(Check {
-                    claim: "raw-pixel ridge is worse than ridge on the trained features".into(),
-                    holds: ep > e1,
-                    detail: format!("pixels {ep:.4}, trained {e1:.4} at n = {n_max}"),
-                });
-            }
-            if !opt {
-                let peak = first.peak(0.1);
-                checks.push(Check {
-                    claim: "λ_c = 0.1 shows a double-descent peak (initial features)".into(),
-                    holds: peak.is_some(),
-                    detail: peak.map_or("no interior maximum".into(), |(n, e)| {
-                        format!("peak {e:.4} at n = {n:.0}")
-                    }),
-                });
-            }
         }
-        let mut readoffs = Vec::new();
-        if let (Some(px), false, true, Mode::Full) =
-            (pixels, opt, self.task == Task::Mnist, self.mode)
-        {
-            let spec = "SPEC §7.4 (authors' CSV, 70 000 digits)";
-            readoffs.push(ReadOff::value(
-                "raw pixels, λ_c = 0.1: ε at n = 10⁴",
-                0.405,
-                px.theory_at(0.1, 10_000.0),
-                THEORY,
-                spec,
-            ));
-            if let Some((n, e)) = px.peak(0.1) {
-                readoffs.push(ReadOff::value(
-                    "raw pixels, λ_c = 0.1: peak height",
-                    2.8282,
-                    e,
-                    THEORY,
-                    spec,
-                ));
-                readoffs.push(ReadOff::value(
-                    "raw pixels, λ_c = 0.1: peak n",
-                    560.0,
-                    n,
-                    THEORY,
-                    spec,
-                ));
-            }
-            // The initial network: same architecture and initialiser as the authors',
-            // another draw of its weights.
-            if let Some(first) = nets.first() {
-                for (quantity, paper, ours) in [
-                    (
-                        "epoch 0, λ_c = 0.1: ε at n = 10⁴",
-                        0.1986,
-                        first.theory_at(0.1, 1e4),
-                    ),
-                    (
-                        "epoch 0, λ_c = 100: ε at n = 10",
-                        0.8378,
-                        first.theory_at(100.0, 10.0),
-                    ),
-                    (
-                        "epoch 0, λ_c = 100: ε at n = 10⁴",
-                        0.1879,
-                        first.theory_at(100.0, 1e4),
-                    ),
-                ] {
-                    readoffs.push(ReadOff::value(quantity, paper, ours, THEORY, spec));
-                }
-                if let Some((n, e)) = first.peak(0.1) {
-                    readoffs.push(ReadOff::value(
-                        "epoch 0, λ_c = 0.1: peak height",
-                        1.2467,
-                        e,
-                        THEORY,
-                        spec,
-                    ));
-                    readoffs.push(ReadOff::value(
-                        "epoch 0, λ_c = 0.1: peak n",
-                        1956.0,
-                        n,
-                        THEORY,
-                        spec,
-                    ));
-                }
-                readoffs.push(ReadOff::value(
-                    "epoch 0: the network's test MSE",
-                    1.1631,
-                    first.nn_loss.unwrap_or(f64::NAN),
-                    NN_LOSS,
-                    spec,
-                ));
-            }
+        if let Some(px) = pixels {
+            let ep = self.best(px);
+            checks.push(Check {
+                claim: "raw-pixel ridge is worse than ridge on the trained features".into(),
+                holds: ep > e1,
+                detail: format!("pixels {ep:.4}, trained {e1:.4} at n = {n_max}"),
+            });
         }
-        if let (Some(px), true, true, Mode::Full, Some(first), Some(last)) = (
-            pixels,
-            opt,
-            self.task == Task::Art,
-            self.mode,
-            nets.first(),
-            nets.last(),
-        ) {
-            let spec = "SPEC §6.4 (read off the authors' art_opt_emp1)";
-            for (quantity, paper, facet) in [
-                ("optimal λ, n = 5000: epoch 0", 0.042, *first),
-                ("optimal λ, n = 5000: ridge on raw inputs", 0.030, px),
-                ("optimal λ, n = 5000: last epoch", 0.021, *last),
-            ] {
-                readoffs.push(ReadOff::value(
-                    quantity,
-                    paper,
-                    facet.theory_at(f64::NAN, 5000.0),
-                    THEORY,
-                    spec,
-                ));
-            }
+        if !self.optimal() {
+            let peak = first.peak(0.1);
+            checks.push(Check {
+                claim: "λ_c = 0.1 shows a double-descent peak (initial features)".into(),
+                holds: peak.is_some(),
+                detail: peak.map_or("no interior maximum".into(), |(n, e)| {
+                    format!("peak {e:.4} at n = {n:.0}")
+                }),
+            });
         }
-        Ok(Summary {
-            figure: self.id.into(),
-            mode: self.mode.name().into(),
-            agreement,
-            checks,
-            readoffs,
-            notes: vec![
-                match (self.task, self.mode) {
-                    (Task::Art, Mode::Full) => format!(
-                        "{} Gaussian samples (the authors: 100 000), a {:?} tanh network (the \
-                         authors: 1500-1400), ≤ {} epochs (the authors: 100), {} subsets per \
-                         point (the authors: 1); network snapshots cached on disk.",
-                        match self.learned.setup().pool {
-                            Pool::GaussianTeacher { n, .. } => n,
-                            _ => 0,
-                        },
-                        self.learned.setup().widths,
-                        self.learned.setup().epochs,
-                        self.learned.setup().repeats,
-                    ),
-                    (Task::Art, Mode::Quick) => "Quick mode: synthetic moments diag(k^{-1/2}) in \
-                                                 d = 30 instead of MNIST's, 1500 samples, 40-30 \
-                                                 tanh, 6 epochs."
-                        .into(),
-                    (_, Mode::Full) => format!(
-                        "Data: {}. The comparison 'measured on emp_cov' evaluates the same ridge \
-                         fits on the emp_cov split (the distribution the theory is given) \
-                         instead of the test split.",
-                        self.task.data_text()
-                    ),
-                    (_, Mode::Quick) => "Quick mode: a synthetic stand-in pool (Gaussian \
-                                         inputs, d = 30, 1200 samples, sign labels), 40-40 \
-                                         ReLU, 6 epochs."
-                        .into(),
-                },
-                "Errors are test MSEs, label 'noise' included (as the authors' genErrRMT and \
-                 genErrEmp)."
-                    .into(),
-                "The wall time excludes training: the driver trains (or loads from the \
-                 training cache) every figure's network before the figures run; the gallery \
-                 gives that phase's time."
-                    .into(),
-            ],
-        })
+        checks
     }
 
-    fn render(&self, table: &Table) -> Result<Figure> {
-        let f = facets(table)?;
-        let opt = self.learned.setup().optimal;
-        let colour = |l: f64| Colour::Scale(l);
-        let mut panels = Vec::new();
-        for x in &f {
-            let mut panel = Panel::new(x.title.clone(), Axis::log("n"), Axis::log("test error"));
-            let ls: Vec<f64> = if opt {
-                vec![f64::NAN]
-            } else {
-                LAMBDAS.to_vec()
-            };
-            for &l in &ls {
-                let c = if opt { Colour::Rgb(0, 0, 0) } else { colour(l) };
-                let pick = |t: f64| opt || t == l;
-                panel = panel.with_series(Series::line(
-                    c,
-                    x.theory
-                        .iter()
-                        .filter(|t| pick(t.1))
-                        .map(|t| Point::new(t.0, t.2))
-                        .collect(),
-                ));
-                if !x.lin.is_empty() {
-                    let mut dashed = Series::line(
-                        c,
-                        x.lin
-                            .iter()
-                            .filter(|t| pick(t.1))
-                            .map(|t| Point::new(t.0, t.2))
-                            .collect(),
-                    );
-                    dashed.kind = SeriesKind::DashedLine;
-                    panel = panel.with_series(dashed);
-                }
-                if opt {
-                    for e in &x.empirical {
-                        panel = panel.with_series(Series::markers(
-                            colour(e.1),
-                            Marker::Circle,
-                            vec![Point::with_err(e.0, e.2, e.3)],
-                        ));
-                    }
-                } else {
-                    panel = panel.with_series(Series::markers(
-                        c,
-                        Marker::Circle,
-                        x.empirical
-                            .iter()
-                            .filter(|e| e.1 == l)
-                            .map(|e| Point::with_err(e.0, e.2, e.3))
-                            .collect(),
-                    ));
-                }
-            }
-            if let (Some(loss), Some(lo), Some(hi)) = (
-                x.nn_loss,
-                x.theory.first().map(|t| t.0),
-                x.theory.last().map(|t| t.0),
-            ) {
-                let mut rule = Series::line(
-                    Colour::Rgb(150, 150, 150),
-                    vec![Point::new(lo, loss), Point::new(hi, loss)],
-                );
-                rule.kind = SeriesKind::DashedLine;
-                panel = panel.with_series(rule);
-            }
-            panels.push(panel);
-        }
-        let title = format!(
-            "{}: {}ridge on learned features",
-            self.task.title(self.mode),
-            if opt { "optimal-λ " } else { "" }
-        );
-        let mut figure = Figure::new(title, panels);
-        // Facets wrap after three, as in the authors' grids.
-        figure.columns = 3;
-        figure.colour = Some(if opt {
-            ColourScale::viridis("λ*_c", 1e-3, 1e3, true)
-        } else {
-            ColourScale::viridis("λ_c", 0.1, 100.0, true)
-        });
+    fn readoffs(&self, f: &[Facet]) -> Vec<ReadOff> {
+        let facets = Facets::of(f);
+        let (table, reference) =
+            readoff_table(self.task, self.learned.setup().penalties, self.mode);
+        table
+            .iter()
+            .filter_map(|&(facet, quantity, paper, value)| {
+                let ours = value.of(facets.pick(facet)?)?;
+                Some(ReadOff::value(
+                    quantity,
+                    paper,
+                    ours,
+                    value.source(),
+                    reference,
+                ))
+            })
+            .collect()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let s = self.learned.setup();
+        vec![
+            match (self.task, self.mode) {
+                (Task::Art, Mode::Full) => format!(
+                    "{} Gaussian samples (the authors: 100 000), a {:?} tanh network (the \
+                     authors: 1500-1400), ≤ {} epochs (the authors: 100), {} subsets per \
+                     point (the authors: 1); network snapshots cached on disk.",
+                    match s.pool {
+                        Pool::GaussianTeacher { n, .. } => n,
+                        _ => 0,
+                    },
+                    s.widths,
+                    s.epochs,
+                    s.repeats,
+                ),
+                (Task::Art, Mode::Quick) => "Quick mode: synthetic moments diag(k^{-1/2}) in \
+                                             d = 30 instead of MNIST's, 1500 samples, 40-30 \
+                                             tanh, 6 epochs."
+                    .into(),
+                (_, Mode::Full) => format!(
+                    "Data: {}. The comparison 'measured on emp_cov' evaluates the same ridge \
+                     fits on the emp_cov split (the distribution the theory is given) \
+                     instead of the test split.",
+                    self.task.data_text()
+                ),
+                (_, Mode::Quick) => "Quick mode: a synthetic stand-in pool (Gaussian \
+                                     inputs, d = 30, 1200 samples, sign labels), 40-40 \
+                                     ReLU, 6 epochs."
+                    .into(),
+            },
+            "Errors are test MSEs, label 'noise' included (as the authors' genErrRMT and \
+             genErrEmp)."
+                .into(),
+            "The wall time excludes training: the driver trains (or loads from the \
+             training cache) every figure's network before the figures run; the gallery \
+             gives that phase's time."
+                .into(),
+        ]
+    }
+
+    fn legend(&self) -> Vec<LegendEntry> {
         let mut legend = vec![
             LegendEntry::new(
                 "theory (empirical Ω, ψ)",
@@ -772,7 +824,68 @@ impl Experiment for Real {
                 ),
             );
         }
-        figure.legend = legend;
-        Ok(figure)
+        legend
     }
+}
+
+/// One facet: theory (solid), linearised theory (dashed), empirical markers, the
+/// network's test MSE (grey rule).
+fn facet_panel(x: &Facet, penalties: Penalties) -> Panel {
+    let opt = penalties == Penalties::Optimal;
+    let colour = |l: f64| Colour::Scale(l);
+    let mut panel = Panel::new(x.title.clone(), Axis::log("n"), Axis::log("test error"));
+    let ls: Vec<f64> = if opt {
+        vec![f64::NAN]
+    } else {
+        LAMBDAS.to_vec()
+    };
+    for &l in &ls {
+        let c = if opt { Colour::Rgb(0, 0, 0) } else { colour(l) };
+        let pick = |t: f64| opt || t == l;
+        let line = |points: &[(f64, f64, f64)]| -> Vec<Point> {
+            points
+                .iter()
+                .filter(|t| pick(t.1))
+                .map(|t| Point::new(t.0, t.2))
+                .collect()
+        };
+        panel = panel.with_series(Series::line(c, line(&x.theory)));
+        if !x.lin.is_empty() {
+            let mut dashed = Series::line(c, line(&x.lin));
+            dashed.kind = SeriesKind::DashedLine;
+            panel = panel.with_series(dashed);
+        }
+        if opt {
+            for e in &x.empirical {
+                panel = panel.with_series(Series::markers(
+                    colour(e.1),
+                    Marker::Circle,
+                    vec![Point::with_err(e.0, e.2, e.3)],
+                ));
+            }
+        } else {
+            panel = panel.with_series(Series::markers(
+                c,
+                Marker::Circle,
+                x.empirical
+                    .iter()
+                    .filter(|e| e.1 == l)
+                    .map(|e| Point::with_err(e.0, e.2, e.3))
+                    .collect(),
+            ));
+        }
+    }
+    if let (Some(loss), Some(lo), Some(hi)) = (
+        x.nn_loss,
+        x.theory.first().map(|t| t.0),
+        x.theory.last().map(|t| t.0),
+    ) {
+        let mut rule = Series::line(
+            Colour::Rgb(150, 150, 150),
+            vec![Point::new(lo, loss), Point::new(hi, loss)],
+        );
+        rule.kind = SeriesKind::DashedLine;
+        panel = panel.with_series(rule);
+    }
+    panel
 }

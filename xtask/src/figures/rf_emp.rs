@@ -6,14 +6,15 @@
 //! 4.2 (dashed); markers are simulations (10 repeats).
 
 use anyhow::Result;
+use dsrf::presets::figure1_model;
+use dsrf::theory::Penalty;
 use dsrf_report::{Axis, Colour, ColourScale, Figure, Marker, Metadata, Panel, SeriesKind, Table};
-use dsrf_theory::Penalty;
 
 use super::curves::{
-    CurveSetup, Curves, MonteCarlo, SeriesData, THEORY, THEORY_MC, curve_units, read_series,
+    CurvePenalty, CurveSetup, Curves, MonteCarlo, SeriesData, THEORY, THEORY_MC, curve_units,
+    read_series, series_of,
 };
 use super::experiment::{Experiment, Mode};
-use super::models::rainbow_fig1_series;
 use super::plot::{
     Bars, XVar, marker_kind, simulation_markers, style_legend, theory_dashed, theory_mc_line,
 };
@@ -53,7 +54,7 @@ impl RfEmp {
             key_columns: vec!["gamma".into()],
             d,
             p: d,
-            penalty: Penalty::code(LAMBDA_CODE),
+            penalty: CurvePenalty::Fixed(Penalty::code(LAMBDA_CODE)),
             theory_ns,
             sim_ns,
             replicates: mode.pick(10, 3),
@@ -63,7 +64,7 @@ impl RfEmp {
                 samples: mode.pick(10_000, 2_000),
                 seed: MC_SEED,
             }),
-            series: rainbow_fig1_series(d, &GAMMAS, NETWORK_SEED),
+            series: series_of(&GAMMAS, |g| figure1_model(NETWORK_SEED, d, g)),
         };
         RfEmp {
             mode,
@@ -73,14 +74,6 @@ impl RfEmp {
 }
 
 impl Experiment for RfEmp {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn mode(&self) -> Mode {
-        self.mode
-    }
-
     fn description(&self) -> String {
         "The authors' code version of Figure 1 (`rf_emp` in feature-ridge-regression): the same \
          rainbow network at d = 500, λ_c = 10⁻³ (code units, λ = λ_c/p), test error against n \
@@ -102,7 +95,7 @@ impl Experiment for RfEmp {
         self.curves.describe(m)
     }
 
-    curve_units!();
+    curve_units!(ID);
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let series = read_series(table, &["gamma"])?;
@@ -131,82 +124,7 @@ impl Experiment for RfEmp {
             ),
             Agreement::of("Monte-Carlo theory vs closed-form theory", &mc_cf, None),
         ];
-        let last = 2.0;
-        let end: Vec<(f64, f64)> = series
-            .iter()
-            .map(|s| (SeriesData::first_key(s), s.at_alpha(THEORY_MC, last)))
-            .collect();
-        let decreasing = end.windows(2).all(|w| w[1].1 < w[0].1);
-        let first = series.iter().find(|s| SeriesData::first_key(s) == 0.01);
-        let peak = first.and_then(|s| s.peak_in_source(THEORY_MC, 0.5, 1.5));
-        let checks = vec![
-            Check {
-                claim: format!(
-                    "larger γ ⇒ lower error (Monte-Carlo theory, n = {})",
-                    2.0 * d
-                ),
-                holds: decreasing,
-                detail: end
-                    .iter()
-                    .map(|(g, e)| format!("γ={g}: {e:.4}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            },
-            Check {
-                claim: "γ = 0.01 has an interior peak below n = p (SPEC: n ≈ 470 of p = 500)"
-                    .into(),
-                holds: peak.is_some_and(|(a, _)| a < 1.0),
-                detail: match peak {
-                    Some((a, e)) => format!("Monte-Carlo theory peak {e:.4} at n = {:.0}", a * d),
-                    None => "no interior maximum for d/2 ≤ n ≤ 1.5d".into(),
-                },
-            },
-        ];
-        let spec = "SPEC §6.1 (read off rf_emp)";
-        let mut readoffs = Vec::new();
-        if let Some(s) = first {
-            if let Some((a, e)) = peak {
-                readoffs.push(ReadOff::value(
-                    "γ = 0.01: peak height",
-                    0.30,
-                    e,
-                    THEORY_MC,
-                    spec,
-                ));
-                readoffs.push(ReadOff::value(
-                    "γ = 0.01: peak position n",
-                    470.0 * d / 500.0,
-                    a * d,
-                    THEORY_MC,
-                    spec,
-                ));
-            }
-            readoffs.push(ReadOff::value(
-                "γ = 0.01: ε_g at n = 2d",
-                0.06,
-                s.at_alpha(THEORY_MC, last),
-                THEORY_MC,
-                spec,
-            ));
-        }
-        if let Some(s) = series.iter().find(|s| SeriesData::first_key(s) == 0.8) {
-            readoffs.push(ReadOff::value(
-                "γ = 0.8: ε_g at n = 2d",
-                0.006,
-                s.at_alpha(THEORY_MC, last),
-                THEORY_MC,
-                spec,
-            ));
-        }
-        for s in &series {
-            readoffs.push(ReadOff::value(
-                &format!("γ = {}: ε_g at n = d/10", s.keys[0]),
-                0.17,
-                s.at_alpha(THEORY_MC, 0.1),
-                THEORY_MC,
-                spec,
-            ));
-        }
+        let (checks, readoffs) = (checks(&series, d), readoffs(&series, d));
         Ok(Summary {
             figure: ID.into(),
             mode: self.mode.name().into(),
@@ -252,4 +170,84 @@ impl Experiment for RfEmp {
         ]);
         Ok(figure)
     }
+}
+
+/// The largest n of the figure, as α = n/d.
+const LAST_ALPHA: f64 = 2.0;
+
+/// The γ = 0.01 series and its Monte-Carlo theory peak for d/2 ≤ n ≤ 1.5d (α, ε).
+fn first_and_peak(series: &[SeriesData]) -> (Option<&SeriesData>, Option<(f64, f64)>) {
+    let first = series.iter().find(|s| SeriesData::first_key(s) == 0.01);
+    (
+        first,
+        first.and_then(|s| s.peak_in_source(THEORY_MC, 0.5, 1.5)),
+    )
+}
+
+/// Larger γ lower at n = 2d; the γ = 0.01 peak below n = p.
+fn checks(series: &[SeriesData], d: f64) -> Vec<Check> {
+    let end: Vec<(f64, f64)> = series
+        .iter()
+        .map(|s| (SeriesData::first_key(s), s.at_alpha(THEORY_MC, LAST_ALPHA)))
+        .collect();
+    let decreasing = end.windows(2).all(|w| w[1].1 < w[0].1);
+    let (_, peak) = first_and_peak(series);
+    vec![
+        Check {
+            claim: format!(
+                "larger γ ⇒ lower error (Monte-Carlo theory, n = {})",
+                2.0 * d
+            ),
+            holds: decreasing,
+            detail: end
+                .iter()
+                .map(|(g, e)| format!("γ={g}: {e:.4}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        },
+        Check {
+            claim: "γ = 0.01 has an interior peak below n = p (SPEC: n ≈ 470 of p = 500)".into(),
+            holds: peak.is_some_and(|(a, _)| a < 1.0),
+            detail: match peak {
+                Some((a, e)) => format!("Monte-Carlo theory peak {e:.4} at n = {:.0}", a * d),
+                None => "no interior maximum for d/2 ≤ n ≤ 1.5d".into(),
+            },
+        },
+    ]
+}
+
+/// The Monte-Carlo theory against the values read off the authors' figure.
+fn readoffs(series: &[SeriesData], d: f64) -> Vec<ReadOff> {
+    let spec = "SPEC §6.1 (read off rf_emp)";
+    let value = |quantity: &str, paper: f64, ours: f64| {
+        ReadOff::value(quantity, paper, ours, THEORY_MC, spec)
+    };
+    let mut readoffs = Vec::new();
+    let (first, peak) = first_and_peak(series);
+    if let Some(s) = first {
+        if let Some((a, e)) = peak {
+            readoffs.push(value("γ = 0.01: peak height", 0.30, e));
+            readoffs.push(value("γ = 0.01: peak position n", 470.0 * d / 500.0, a * d));
+        }
+        readoffs.push(value(
+            "γ = 0.01: ε_g at n = 2d",
+            0.06,
+            s.at_alpha(THEORY_MC, LAST_ALPHA),
+        ));
+    }
+    if let Some(s) = series.iter().find(|s| SeriesData::first_key(s) == 0.8) {
+        readoffs.push(value(
+            "γ = 0.8: ε_g at n = 2d",
+            0.006,
+            s.at_alpha(THEORY_MC, LAST_ALPHA),
+        ));
+    }
+    for s in series {
+        readoffs.push(value(
+            &format!("γ = {}: ε_g at n = d/10", s.keys[0]),
+            0.17,
+            s.at_alpha(THEORY_MC, 0.1),
+        ));
+    }
+    readoffs
 }

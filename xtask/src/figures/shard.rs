@@ -123,8 +123,15 @@ pub fn merge(
     dir: &Path,
     build: impl Fn(&str, Mode) -> Result<Box<dyn Experiment>>,
 ) -> Result<Vec<Merged>> {
-    let folder = shard_dir(dir);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+    read_partials(&shard_dir(dir))?
+        .into_iter()
+        .map(|(figure, partials)| merge_figure(&figure, &partials, &build))
+        .collect()
+}
+
+/// The partial tables in `folder`, by figure (files in name order).
+fn read_partials(folder: &Path) -> Result<BTreeMap<String, Vec<(PathBuf, Table)>>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
         .with_context(|| format!("cannot read {}", folder.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
@@ -144,88 +151,106 @@ pub fn merge(
             .or_default()
             .push((path, table));
     }
-    let mut out = Vec::new();
-    for (figure, partials) in by_figure {
-        let first = &partials[0].1;
-        let mode = first
-            .metadata()
-            .parameters
-            .get("mode")
-            .and_then(Value::as_str)
-            .and_then(Mode::from_name)
-            .ok_or_else(|| anyhow!("{}: no valid `mode` parameter", partials[0].0.display()))?;
-        let experiment = build(&figure, mode)?;
-        let expected = experiment.metadata();
-        let count = experiment.units().len();
-        let mut owner: Vec<Option<PathBuf>> = vec![None; count];
-        let mut units: Vec<UnitRows> = Vec::new();
-        let mut seconds = 0.0;
-        for (path, table) in &partials {
-            if strip(table.metadata()) != expected {
-                bail!(
-                    "{} was computed with other parameters than this program's `{figure}` ({} mode); rerun that shard",
-                    path.display(),
-                    mode.name()
-                );
-            }
-            if table.columns()[1..] != experiment.raw_columns()[..] {
-                bail!("{} has unexpected columns", path.display());
-            }
-            seconds += table.metadata().wall_time_seconds.unwrap_or(0.0);
-            let listed: Vec<usize> = table
-                .metadata()
-                .parameters
-                .get("shard_units")
-                .and_then(Value::as_array)
-                .ok_or_else(|| anyhow!("{}: no `shard_units`", path.display()))?
-                .iter()
-                .map(|v| v.as_u64().map(|u| u as usize))
-                .collect::<Option<_>>()
-                .ok_or_else(|| anyhow!("{}: bad `shard_units`", path.display()))?;
-            for &u in &listed {
-                if u >= count {
-                    bail!(
-                        "{}: unit {u} does not exist (there are {count})",
-                        path.display()
-                    );
-                }
-                if let Some(other) = &owner[u] {
-                    bail!(
-                        "unit {u} of `{figure}` is in both {} and {}",
-                        other.display(),
-                        path.display()
-                    );
-                }
-                owner[u] = Some(path.clone());
-                units.push((u, Vec::new()));
-            }
-            for row in table.rows() {
-                let u = row[0]
-                    .as_f64()
-                    .map(|u| u as usize)
-                    .ok_or_else(|| anyhow!("{}: bad unit cell", path.display()))?;
-                let slot = units
-                    .iter_mut()
-                    .find(|(v, _)| *v == u)
-                    .ok_or_else(|| anyhow!("{}: row of unlisted unit {u}", path.display()))?;
-                slot.1.push(row[1..].to_vec());
-            }
-        }
-        let missing: Vec<usize> = (0..count).filter(|&u| owner[u].is_none()).collect();
-        if !missing.is_empty() {
+    Ok(by_figure)
+}
+
+/// One figure's partials, checked against this program's experiment, as one raw table.
+fn merge_figure(
+    figure: &str,
+    partials: &[(PathBuf, Table)],
+    build: &impl Fn(&str, Mode) -> Result<Box<dyn Experiment>>,
+) -> Result<Merged> {
+    let mode = partials[0]
+        .1
+        .metadata()
+        .parameters
+        .get("mode")
+        .and_then(Value::as_str)
+        .and_then(Mode::from_name)
+        .ok_or_else(|| anyhow!("{}: no valid `mode` parameter", partials[0].0.display()))?;
+    let experiment = build(figure, mode)?;
+    let expected = experiment.metadata();
+    let mut owner: Vec<Option<PathBuf>> = vec![None; experiment.units().len()];
+    let mut units: Vec<UnitRows> = Vec::new();
+    let mut seconds = 0.0;
+    for (path, table) in partials {
+        if strip(table.metadata()) != expected {
             bail!(
-                "`{figure}`: units {missing:?} are in no shard (run the missing shards, then merge again)"
+                "{} was computed with other parameters than this program's `{figure}` ({} mode); rerun that shard",
+                path.display(),
+                mode.name()
             );
         }
-        let raw = raw_table(experiment.as_ref(), expected, units)?;
-        out.push(Merged {
-            experiment,
-            raw,
-            seconds,
-            partials: partials.len(),
-        });
+        if table.columns()[1..] != experiment.raw_columns()[..] {
+            bail!("{} has unexpected columns", path.display());
+        }
+        seconds += table.metadata().wall_time_seconds.unwrap_or(0.0);
+        units.extend(take_units(figure, path, table, &mut owner)?);
     }
-    Ok(out)
+    let missing: Vec<usize> = (0..owner.len()).filter(|&u| owner[u].is_none()).collect();
+    if !missing.is_empty() {
+        bail!(
+            "`{figure}`: units {missing:?} are in no shard (run the missing shards, then merge again)"
+        );
+    }
+    let raw = raw_table(experiment.as_ref(), expected, units)?;
+    Ok(Merged {
+        experiment,
+        raw,
+        seconds,
+        partials: partials.len(),
+    })
+}
+
+/// The units listed in one partial with their rows; `owner` records which partial
+/// holds each unit, so that a unit in two shards is an error.
+fn take_units(
+    figure: &str,
+    path: &Path,
+    table: &Table,
+    owner: &mut [Option<PathBuf>],
+) -> Result<Vec<UnitRows>> {
+    let count = owner.len();
+    let listed: Vec<usize> = table
+        .metadata()
+        .parameters
+        .get("shard_units")
+        .and_then(Value::as_array)
+        .ok_or_else(|| anyhow!("{}: no `shard_units`", path.display()))?
+        .iter()
+        .map(|v| v.as_u64().map(|u| u as usize))
+        .collect::<Option<_>>()
+        .ok_or_else(|| anyhow!("{}: bad `shard_units`", path.display()))?;
+    let mut units: Vec<UnitRows> = Vec::new();
+    for &u in &listed {
+        if u >= count {
+            bail!(
+                "{}: unit {u} does not exist (there are {count})",
+                path.display()
+            );
+        }
+        if let Some(other) = &owner[u] {
+            bail!(
+                "unit {u} of `{figure}` is in both {} and {}",
+                other.display(),
+                path.display()
+            );
+        }
+        owner[u] = Some(path.to_path_buf());
+        units.push((u, Vec::new()));
+    }
+    for row in table.rows() {
+        let u = row[0]
+            .as_f64()
+            .map(|u| u as usize)
+            .ok_or_else(|| anyhow!("{}: bad unit cell", path.display()))?;
+        let slot = units
+            .iter_mut()
+            .find(|(v, _)| *v == u)
+            .ok_or_else(|| anyhow!("{}: row of unlisted unit {u}", path.display()))?;
+        slot.1.push(row[1..].to_vec());
+    }
+    Ok(units)
 }
 
 #[cfg(test)]

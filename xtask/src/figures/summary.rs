@@ -3,6 +3,7 @@
 //! values read off the paper. Written as `<id>.summary.json` and shown in the gallery,
 //! so that the numbers quoted in `docs/figures.md` are computed, never typed in.
 
+use dsrf::compare::Deviations;
 use serde::{Deserialize, Serialize};
 
 /// The conclusions of one figure.
@@ -40,20 +41,17 @@ pub struct Agreement {
 }
 
 impl Agreement {
-    /// Summarises the relative deviations of `pairs` = (measured, reference).
+    /// Summarises the relative deviations of `pairs` = (measured, reference); pairs
+    /// whose deviation is undefined (a zero or non-finite reference) are left out, and
+    /// with none left the statistics are NaN.
     pub fn of(comparison: &str, pairs: &[(f64, f64)], required_below: Option<f64>) -> Self {
-        let mut devs: Vec<f64> = pairs
-            .iter()
-            .map(|(a, b)| ((a - b) / b).abs())
-            .filter(|d| d.is_finite())
-            .collect();
-        devs.sort_by(f64::total_cmp);
+        let d = Deviations::of(pairs);
         Agreement {
             comparison: comparison.into(),
-            median_relative_deviation: quantile(&devs, 0.5),
-            p90_relative_deviation: quantile(&devs, 0.9),
-            max_relative_deviation: devs.last().copied().unwrap_or(f64::NAN),
-            points: devs.len(),
+            median_relative_deviation: d.map_or(f64::NAN, |d| d.median),
+            p90_relative_deviation: d.map_or(f64::NAN, |d| d.p90),
+            max_relative_deviation: d.map_or(f64::NAN, |d| d.max),
+            points: d.map_or(0, |d| d.points),
             required_below,
         }
     }
@@ -63,18 +61,6 @@ impl Agreement {
         self.required_below
             .is_none_or(|bound| self.median_relative_deviation < bound)
     }
-}
-
-/// The `q`-quantile of sorted values (linear interpolation; NaN when empty).
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let position = q * (sorted.len() - 1) as f64;
-    let lo = position.floor() as usize;
-    let hi = position.ceil() as usize;
-    let f = position - lo as f64;
-    sorted[lo] * (1.0 - f) + sorted[hi] * f
 }
 
 /// A qualitative claim of the paper and whether our data show it.
@@ -147,14 +133,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quantiles_and_agreement() {
-        assert_eq!(quantile(&[1.0, 2.0, 3.0], 0.5), 2.0);
-        assert_eq!(quantile(&[1.0, 2.0], 0.5), 1.5);
-        assert!(quantile(&[], 0.5).is_nan());
+    fn agreement_and_readoffs() {
         let a = Agreement::of("x", &[(1.1, 1.0), (0.98, 1.0), (2.0, 1.0)], Some(0.2));
         assert!((a.median_relative_deviation - 0.1).abs() < 1e-12);
         assert_eq!(a.points, 3);
         assert!(a.passes());
+        let none = Agreement::of("x", &[(1.0, 0.0)], None);
+        assert!(none.median_relative_deviation.is_nan() && none.points == 0);
         let r = ReadOff::range("q", 0.12, 0.135, 0.14, "theory", "SPEC");
         assert!((r.relative_difference() - (0.14 - 0.135) / 0.135).abs() < 1e-15);
     }

@@ -6,8 +6,10 @@
 //! patience in epochs, and snapshots of the whole network at log-spaced optimizer steps
 //! (the "epoch" of a snapshot is step / steps-per-epoch, as on the paper's colour bars).
 //! A snapshot's hidden layers are the learned feature map; its weights feed the
-//! linearised theory.
+//! linearised theory. [`cache`] stores runs on disk, keyed by everything that
+//! determines them.
 
+pub mod cache;
 mod network;
 mod optimizer;
 

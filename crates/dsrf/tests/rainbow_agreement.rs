@@ -3,35 +3,22 @@
 //! covariances predicts the test error of ridge on the real network's features within
 //! 5 % away from the interpolation peak.
 
-use dsrf_rainbow::{NetworkSpec, VarianceConvention, gaussian_vector, linearized_covariances};
-use dsrf_sim::{
-    CurveConfig, GaussianInputs, NetworkTeacher, Penalties, TestError, simulate_learning_curve,
-};
-use dsrf_theory::{Covariance, PaperForm, Penalty};
+use dsrf::budget::Budget;
+use dsrf::presets::figure1_model;
+use dsrf::rainbow::VarianceConvention;
+use dsrf::sim::{CurveConfig, Penalties, TestError, simulate_learning_curve};
+use dsrf::theory::Penalty;
 
 const D: usize = 300;
 const LAMBDA_PAPER: f64 = 1e-4;
 
 #[test]
 fn figure1_network_simulation_matches_closed_form_theory() {
-    let network = NetworkSpec::figure1_rainbow(2024, D, 0.5).sample().unwrap();
-    let covariances = linearized_covariances(
-        network.omega0.as_ref(),
-        &network.learner,
-        &network.target,
-        VarianceConvention::Averaged,
-    )
-    .unwrap();
-    let theta_star = gaussian_vector(2024, "theta", D, 1.0);
-    let problem = PaperForm {
-        omega: Covariance::Matrix(covariances.omega.clone()),
-        phi: covariances.phi.clone(),
-        psi_target: covariances.psi.clone(),
-        theta_star: theta_star.clone(),
-        noise_variance: 0.0,
-    }
-    .check()
-    .unwrap();
+    // θ* ~ 𝒩(0, I) from the stream `theta`, no label noise.
+    let network = figure1_model(2024, D, 0.5)
+        .realise(&Budget::unlimited())
+        .unwrap();
+    let problem = network.problem(VarianceConvention::Averaged).unwrap();
     // α = n/d from 0.05 to 2; the theory's peak decides which points are "away" from it.
     let alphas = [0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.5, 2.0];
     let ns: Vec<usize> = alphas.iter().map(|a| (a * D as f64) as usize).collect();
@@ -39,13 +26,7 @@ fn figure1_network_simulation_matches_closed_form_theory() {
     let theory = problem
         .learning_curve(&ns_f, &[Penalty::paper(LAMBDA_PAPER)])
         .unwrap();
-    let teacher = NetworkTeacher {
-        inputs: GaussianInputs::isotropic(D),
-        learner: network.learner,
-        target: network.target,
-        theta_star,
-        noise_sd: 0.0,
-    };
+    let teacher = network.teacher().unwrap();
     let config = CurveConfig {
         ns: ns.clone(),
         penalties: Penalties::Paper(vec![LAMBDA_PAPER]),

@@ -1,18 +1,23 @@
-//! Sampled spectra of layer covariances: features of every layer from one pass over
-//! Gaussian inputs, their centred covariance Ω̂_ℓ, and its eigenvalues.
+//! Sampled spectra of layer covariances: the features of every layer of a network
+//! from one pass over x ~ 𝒩(0, I_d), their centred covariance Ω̂_ℓ, and its eigenvalues
+//! — the sample side of the precursor's spectral figures (the theory side is
+//! `dsrf_rainbow::spectral_density`) — and their density smoothed like the theory's.
 //!
 //! Chunks of samples are independent streams of one seed and are summed in a fixed
 //! order (groups of chunks in parallel, then sequentially), so the estimate does not
 //! depend on the number of threads.
 
-use anyhow::{Result, anyhow};
-use dsrf_rainbow::Layer;
+use dsrf_rainbow::{Layer, forward};
 use dsrf_sim::{standard_normal, stream};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
 use rayon::prelude::*;
 
+use crate::{DsrfError, Result};
+
+/// Samples per chunk (chunk c is stream c of the seed).
 const CHUNK: usize = 2048;
+/// Chunks computed in parallel before they are added in order.
 const GROUP: usize = 8;
 
 /// Per-layer sums Σ hhᵀ and Σ h.
@@ -29,7 +34,7 @@ fn chunk_sums(layers: &[Layer], d: usize, take: usize, seed: u64, c: u64) -> Sum
         total: Vec::new(),
     };
     for layer in layers {
-        h = dsrf_rainbow::forward(std::slice::from_ref(layer), &h, Par::Seq);
+        h = forward(std::slice::from_ref(layer), &h, Par::Seq);
         let p = h.nrows();
         let mut g = Mat::<f64>::zeros(p, p);
         matmul(
@@ -47,6 +52,18 @@ fn chunk_sums(layers: &[Layer], d: usize, take: usize, seed: u64, c: u64) -> Sum
     sums
 }
 
+fn add(mut a: Sums, part: Sums) -> Sums {
+    for (g, pg) in a.gram.iter_mut().zip(&part.gram) {
+        *g += pg;
+    }
+    for (t, pt) in a.total.iter_mut().zip(&part.total) {
+        for (x, y) in t.iter_mut().zip(pt) {
+            *x += y;
+        }
+    }
+    a
+}
+
 /// The eigenvalues (ascending) of the centred sample covariance of every layer's
 /// features, from `samples` inputs x ~ 𝒩(0, I_d) (streams 0, 1, … of `seed`).
 pub fn layer_eigenvalues(
@@ -55,6 +72,9 @@ pub fn layer_eigenvalues(
     samples: usize,
     seed: u64,
 ) -> Result<Vec<Vec<f64>>> {
+    if samples == 0 {
+        return Err(DsrfError::input("samples", "need at least one sample"));
+    }
     let chunks = samples.div_ceil(CHUNK);
     let mut acc: Option<Sums> = None;
     for group in (0..chunks).collect::<Vec<_>>().chunks(GROUP) {
@@ -65,21 +85,11 @@ pub fn layer_eigenvalues(
         for part in parts {
             acc = Some(match acc {
                 None => part,
-                Some(mut a) => {
-                    for (g, pg) in a.gram.iter_mut().zip(&part.gram) {
-                        *g += pg;
-                    }
-                    for (t, pt) in a.total.iter_mut().zip(&part.total) {
-                        for (x, y) in t.iter_mut().zip(pt) {
-                            *x += y;
-                        }
-                    }
-                    a
-                }
+                Some(a) => add(a, part),
             });
         }
     }
-    let acc = acc.ok_or_else(|| anyhow!("no samples"))?;
+    let acc = acc.expect("at least one chunk");
     let n = samples as f64;
     acc.gram
         .iter()
@@ -89,9 +99,19 @@ pub fn layer_eigenvalues(
             let omega = Mat::from_fn(p, p, |i, j| {
                 0.5 * (g[(i, j)] + g[(j, i)]) / n - t[i] * t[j] / (n * n)
             });
-            let (values, _) = dsrf_linalg::psd_eigenvalues(omega.as_ref(), &Default::default())
-                .map_err(|e| anyhow!("eigenvalues of the sampled covariance: {e}"))?;
+            let (values, _) = dsrf_linalg::psd_eigenvalues(omega.as_ref(), &Default::default())?;
             Ok(values)
         })
         .collect()
+}
+
+/// The density of `values` smoothed by a Lorentzian of width η at x,
+/// Im ⟨(v − x − iη)⁻¹⟩/π: what `dsrf_rainbow::spectral_density` gives at the same η, so
+/// that sampled and theoretical spectra (atoms included) are compared alike.
+pub fn smoothed_density(values: &[f64], x: f64, eta: f64) -> f64 {
+    values
+        .iter()
+        .map(|v| eta / ((v - x).powi(2) + eta * eta))
+        .sum::<f64>()
+        / (std::f64::consts::PI * values.len() as f64)
 }
