@@ -14,12 +14,17 @@
 //!   paper depend on a covariance Ω and a vector ψ only through the eigenvalues ωᵢ and
 //!   the squared projections (uᵢᵀψ)². [`projected_spectrum`] computes exactly these
 //!   without ever forming the eigenvector matrix: ψ is reflected onto the first basis
-//!   vector, the matrix is tridiagonalised (which keeps that vector fixed), and the
-//!   implicit QL iteration on the tridiagonal matrix tracks only the first component
-//!   of each eigenvector. This costs the tridiagonalisation plus O(p²), roughly half
-//!   of a full eigendecomposition.
-//! * **No hand-written matrix products.** Products, factorisations and reductions go
-//!   through faer, which brings SIMD kernels and its own rayon parallelism.
+//!   vector, the matrix is tridiagonalised by blocked Householder reflections
+//!   (LAPACK's `dsytrd` scheme, which keeps that vector fixed), and the implicit QL
+//!   iteration on the tridiagonal matrix tracks only the first component of each
+//!   eigenvector. This costs the tridiagonalisation plus O(p²), roughly half of a full
+//!   eigendecomposition. [`projected_spectrum_with`] can use faer's unblocked
+//!   tridiagonalisation instead, as an independent reference.
+//! * **No hand-written matrix products,** with one exception. Products,
+//!   factorisations and reductions go through faer, which brings SIMD kernels and its
+//!   own rayon parallelism. The exception is the symmetric matrix–vector product of the
+//!   blocked tridiagonalisation, which faer does not offer with one read of the
+//!   triangle and which dominates that reduction's memory traffic (module `symv`).
 //! * **Same bits for any thread count.** faer splits work and partial sums by the
 //!   *degree* of the parallelism it is given, and its defaults (`Par::rayon(0)`, the
 //!   global setting behind `*` and the high-level solvers) take that degree from the
@@ -29,7 +34,8 @@
 //!   global setting. Results are then bit-identical in rayon pools of any size (tested
 //!   with 1–4 threads), which the simulator and the figures rely on. Callers that
 //!   already parallelise across independent problems pass `Par::Seq`.
-//!   [`product`] is the fixed-degree replacement for faer's `&a * &b`.
+//!   [`product`] is the fixed-degree replacement for faer's `&a * &b`. The hand-written
+//!   product follows the same rule: it always cuts its work into `FIXED_DEGREE` pieces.
 //! * **One error enum** ([`LinalgError`]); nothing here panics on bad input.
 //!
 //! Conventions: matrices are `faer::Mat<f64>`; data matrices store samples as

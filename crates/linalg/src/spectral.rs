@@ -3,12 +3,14 @@
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::tridiag;
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef};
+use faer::linalg::matmul::triangular::{self, BlockStructure};
+use faer::reborrow::Reborrow;
+use faer::{Accum, Mat, MatMut, MatRef};
 
 use crate::LinalgError;
 use crate::eigen::{Clipping, PsdPolicy};
 use crate::reduction::tridiagonalise_blocked;
+use crate::symv::{Direction, SymvScratch, symv_lower};
 use crate::tridiagonal::eigen_first_components;
 use crate::validate::{check_finite_slice, check_symmetric};
 
@@ -101,22 +103,25 @@ pub fn projected_spectrum_with(
     // Work on A/s and v/√s with s the largest |entry| (and undo it at the end), so
     // that no intermediate overflows or underflows whatever the units of the features.
     let s = (0..p)
-        .flat_map(|j| (0..p).map(move |i| (i, j)))
-        .fold(0.0f64, |m, (i, j)| m.max(a[(i, j)].abs()));
+        .map(|j| a.col(j).iter().fold(0.0f64, |m, x| m.max(x.abs())))
+        .fold(0.0f64, f64::max);
     let s = if s > 0.0 { s } else { 1.0 };
-    let a_scaled = Mat::from_fn(p, p, |i, j| a[(i, j)] / s);
+    // Only the lower triangle is kept: the reflection and both tridiagonalisations read
+    // nothing else.
+    let mut work = Mat::<f64>::zeros(p, p);
+    for j in 0..p {
+        let source = a.col(j).subrows(j, p - j);
+        let target = work.col_mut(j).subrows_mut(j, p - j);
+        target
+            .iter_mut()
+            .zip(source.iter())
+            .for_each(|(w, x)| *w = x / s);
+    }
     let root = s.sqrt();
     let v_scaled: Vec<f64> = v.iter().map(|x| x / root).collect();
     let norm2: f64 = v_scaled.iter().map(|x| x * x).sum();
-
-    let mut work = Mat::<f64>::zeros(p, p);
-    for j in 0..p {
-        for i in j..p {
-            work[(i, j)] = a_scaled[(i, j)];
-        }
-    }
     if norm2 > 0.0 && p > 1 {
-        reflect_onto_first_axis(a_scaled.as_ref(), &v_scaled, norm2, work.as_mut());
+        reflect_onto_first_axis(&v_scaled, norm2, work.as_mut());
     }
 
     let (mut diag, mut offdiag) = match method {
@@ -144,54 +149,42 @@ pub fn projected_spectrum_with(
     })
 }
 
-/// Overwrites `work` (lower triangle used) with H A H, where H = I − β h hᵀ maps v
-/// to a multiple of e₁.
-fn reflect_onto_first_axis(
-    a: MatRef<'_, f64>,
-    v: &[f64],
-    norm2: f64,
-    mut work: faer::MatMut<'_, f64>,
-) {
+/// Overwrites the lower triangle of `work` (A, lower triangle) with that of H A H,
+/// where H = I − β h hᵀ maps v to a multiple of e₁.
+fn reflect_onto_first_axis(v: &[f64], norm2: f64, mut work: MatMut<'_, f64>) {
     let p = v.len();
+    let par = crate::fixed_parallelism();
     let norm = norm2.sqrt();
     // h = v + sign(v₀)‖v‖e₁ avoids cancellation in h₀.
-    let mut h = Mat::<f64>::from_fn(p, 1, |i, _| v[i]);
-    h[(0, 0)] += if v[0] >= 0.0 { norm } else { -norm };
-    let hh: f64 = (0..p).map(|i| h[(i, 0)] * h[(i, 0)]).sum();
+    let mut h = v.to_vec();
+    h[0] += if v[0] >= 0.0 { norm } else { -norm };
+    let hh: f64 = h.iter().map(|x| x * x).sum();
     let beta = 2.0 / hh;
     // H A H = A − h wᵀ − w hᵀ with q = βAh and w = q − (β hᵀq / 2) h.
-    let mut q = Mat::<f64>::zeros(p, 1);
-    matmul(
-        q.as_mut(),
-        Accum::Replace,
-        a,
-        h.as_ref(),
-        beta,
-        crate::fixed_parallelism(),
-    );
-    let hq: f64 = (0..p).map(|i| h[(i, 0)] * q[(i, 0)]).sum();
+    let mut q = vec![0.0; p];
+    let mut scratch = SymvScratch::new(p);
+    symv_lower(work.rb(), &h, &mut q, Direction::Forward, &mut scratch, par);
+    q.iter_mut().for_each(|x| *x *= beta);
+    let hq: f64 = h.iter().zip(&q).map(|(x, y)| x * y).sum();
     let k = 0.5 * beta * hq;
-    let left = Mat::<f64>::from_fn(p, 2, |i, j| {
-        if j == 0 {
-            h[(i, 0)]
-        } else {
-            q[(i, 0)] - k * h[(i, 0)]
-        }
-    });
+    let left = Mat::<f64>::from_fn(p, 2, |i, j| if j == 0 { h[i] } else { q[i] - k * h[i] });
     let right = Mat::<f64>::from_fn(p, 2, |i, j| left[(i, 1 - j)]);
-    matmul(
+    triangular::matmul(
         work.as_mut(),
+        BlockStructure::TriangularLower,
         Accum::Add,
         left.as_ref(),
+        BlockStructure::Rectangular,
         right.transpose(),
+        BlockStructure::Rectangular,
         -1.0,
-        crate::fixed_parallelism(),
+        par,
     );
 }
 
 /// Unblocked Householder tridiagonalisation through faer; returns (diagonal,
 /// off-diagonal).
-fn tridiagonalise(mut work: Mat<f64>) -> (Vec<f64>, Vec<f64>) {
+pub(crate) fn tridiagonalise(mut work: Mat<f64>) -> (Vec<f64>, Vec<f64>) {
     let p = work.nrows();
     if p <= 1 {
         let d = (0..p).map(|i| work[(i, i)]).collect();

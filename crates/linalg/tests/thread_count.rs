@@ -4,11 +4,16 @@
 //! (100, 120, 128, 256, 300), where splits by thread count used to change the last bits.
 
 use dsrf_linalg::{
-    FIXED_DEGREE, Mat, PsdPolicy, fixed_parallelism, projected_spectrum, psd_eigen,
-    psd_eigenvalues, psd_inverse_sqrt, psd_sqrt, ridge_path, ridge_solve,
+    FIXED_DEGREE, Mat, PsdPolicy, Tridiagonalisation, fixed_parallelism, projected_spectrum,
+    projected_spectrum_with, psd_eigen, psd_eigenvalues, psd_inverse_sqrt, psd_sqrt, ridge_path,
+    ridge_solve,
 };
 
 const SIZES: [usize; 5] = [100, 120, 128, 256, 300];
+/// The blocked tridiagonalisation cuts its symmetric products into pieces from
+/// m = 314 on (m²/2 ≥ 192·256) and its panels are 32 wide: sizes on both sides of the
+/// cut and several panels beyond it.
+const LARGE_SIZES: [usize; 4] = [313, 314, 600, 1000];
 const POOLS: [usize; 4] = [1, 2, 3, 4];
 
 /// A deterministic PSD matrix B Bᵀ/m with pseudo-random B (exactly symmetric).
@@ -52,8 +57,18 @@ fn mat_bits(m: &Mat<f64>) -> Vec<u64> {
 /// asserts that the bits agree with the 1-thread pool; collects every size and pool
 /// that differs (for the message) instead of stopping at the first.
 fn check_all<I: Sync>(what: &str, setup: impl Fn(usize) -> I, f: impl Fn(&I) -> Vec<u64> + Sync) {
+    check_sizes(what, &SIZES, setup, f);
+}
+
+/// [`check_all`] on the given sizes.
+fn check_sizes<I: Sync>(
+    what: &str,
+    sizes: &[usize],
+    setup: impl Fn(usize) -> I,
+    f: impl Fn(&I) -> Vec<u64> + Sync,
+) {
     let mut differing = Vec::new();
-    for &p in &SIZES {
+    for &p in sizes {
         let input = setup(p);
         let reference = in_pool(1, || f(&input));
         for &threads in &POOLS[1..] {
@@ -117,6 +132,24 @@ fn projected_spectrum_is_thread_count_independent() {
             out
         },
     );
+}
+
+#[test]
+fn projected_spectrum_is_thread_count_independent_at_large_sizes() {
+    for method in [Tridiagonalisation::Blocked, Tridiagonalisation::Faer] {
+        check_sizes(
+            &format!("projected_spectrum ({method:?})"),
+            &LARGE_SIZES,
+            |p| with_vector(p, 31),
+            |(a, v)| {
+                let s =
+                    projected_spectrum_with(a.as_ref(), v, &PsdPolicy::default(), method).unwrap();
+                let mut out = bits(s.values);
+                out.extend(bits(s.weights));
+                out
+            },
+        );
+    }
 }
 
 #[test]
