@@ -260,3 +260,28 @@ fn a_valid_npy_survives_the_round_trip() {
     let a = parse_npy(&encode_f64(&[2, 3], &data)).unwrap();
     assert_eq!((a.shape, a.data), (vec![2, 3], data.to_vec()));
 }
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    #[test]
+    fn idx_parsing_never_panics(
+        rank in 0u8..4,
+        dims in prop::collection::vec(0u32..6, 0..4),
+        data in prop::collection::vec(any::<u8>(), 0..80),
+        edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..4),
+    ) {
+        let mut bytes = vec![0, 0, 0x08, rank];
+        for d in &dims {
+            bytes.extend_from_slice(&d.to_be_bytes());
+        }
+        bytes.extend(data);
+        for (at, b) in edits {
+            let k = at % bytes.len();
+            bytes[k] = b;
+        }
+        if let Ok(array) = dsrf::sim::parse_idx(&bytes) {
+            prop_assert_eq!(array.data.len(), array.dims.iter().product::<usize>());
+        }
+    }
+}
