@@ -183,6 +183,18 @@ impl Series {
         }
     }
 
+    /// A shaded band from `y − err` to `y + err` at every point (a spread around a
+    /// mean, e.g. the draw-to-draw standard deviation of an ensemble); points without
+    /// a usable `err` interrupt it.
+    pub fn band(colour: Colour, points: Vec<Point>) -> Self {
+        Series {
+            label: None,
+            colour,
+            kind: SeriesKind::Band,
+            points,
+        }
+    }
+
     /// Sets the legend text.
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
@@ -197,6 +209,8 @@ pub enum SeriesKind {
     Line,
     /// A dashed polyline.
     DashedLine,
+    /// A translucent filled band between `y − err` and `y + err` (no outline).
+    Band,
     /// One marker per point, with a vertical error bar where the point has one.
     Markers {
         /// The marker's shape.
@@ -231,8 +245,8 @@ pub struct Point {
     pub x: f64,
     /// Ordinate.
     pub y: f64,
-    /// Half-length of the vertical error bar (y ± err); markers only. A negative or
-    /// non-finite error is ignored (no bar). On a log axis, a lower end ≤ 0 is drawn
+    /// Half-length of the vertical error bar (y ± err) of a marker, or half-width of a
+    /// band. A negative or non-finite error is ignored (no bar; a gap in a band). On a log axis, a lower end ≤ 0 is drawn
     /// down to the bottom of the panel.
     pub err: Option<f64>,
 }

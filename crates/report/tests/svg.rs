@@ -224,6 +224,10 @@ fn every_series_leaves_a_trace() {
         Marker::Square,
         vec![Point::new(0.5, 0.7)],
     ));
+    figure.panels[1].series.push(Series::band(
+        Colour::Palette(5),
+        vec![Point::with_err(0.2, 0.5, 0.1), Point::with_err(0.8, 0.4, 0.1)],
+    ));
     let tags = ["<polyline", "<circle", "<polygon", "<rect", "<line"];
     let counts = |figure: &Figure| {
         let svg = render_svg(figure).unwrap();
@@ -242,6 +246,7 @@ fn every_series_leaves_a_trace() {
                 .collect();
             let (index, per_point) = match series.kind {
                 SeriesKind::Line | SeriesKind::DashedLine => (0, 0),
+                SeriesKind::Band => (2, 0),
                 SeriesKind::Markers { shape, .. } => match shape {
                     Marker::Circle => (1, 1),
                     Marker::Triangle => (2, 1),
@@ -260,6 +265,58 @@ fn every_series_leaves_a_trace() {
         }
     }
     assert_eq!(counts(&figure), expected);
+}
+
+/// The vertices of every `<polygon>` of `svg`.
+fn polygons(svg: &str) -> Vec<Vec<(f64, f64)>> {
+    svg.split("<polygon")
+        .skip(1)
+        .map(|element| {
+            attribute(element, "points")
+                .split_whitespace()
+                .map(|pair| {
+                    let (x, y) = pair.split_once(',').expect("x,y");
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_band_is_one_polygon_per_run_inside_the_panel() {
+    // A gap (no usable half-width) splits the band; a lower end ≤ 0 on the log axis
+    // and an upper end above the explicit range are clamped to the panel's edges.
+    let points = vec![
+        Point::with_err(1.0, 0.5, 0.1),
+        Point::with_err(2.0, 0.4, 0.6),
+        Point::new(3.0, 0.3),
+        Point::with_err(4.0, 0.2, 0.05),
+        Point::with_err(5.0, 0.9, 0.5),
+    ];
+    let mut panel = Panel::new("", Axis::linear("n"), Axis::log("ε_g"))
+        .with_series(Series::band(Colour::Palette(0), points));
+    panel.y.range = Some((0.05, 1.0));
+    let figure = Figure::new("", vec![panel]);
+    let svg = render_svg(&figure).unwrap();
+    assert_well_formed(&svg);
+    let base = count(&render_svg(&without_series(&figure)).unwrap(), "<polygon");
+    let all = polygons(&svg);
+    let bands = &all[all.len() - 2..];
+    assert_eq!(count(&svg, "<polygon") - base, 2);
+    assert_eq!(bands[0].len(), 4);
+    assert_eq!(bands[1].len(), 4);
+    let (width, height) = (
+        f64::from(Figure::DEFAULT_PANEL_WIDTH),
+        f64::from(Figure::DEFAULT_PANEL_HEIGHT),
+    );
+    for &(x, y) in bands.iter().flatten() {
+        assert!((0.0..=width).contains(&x) && (0.0..=height).contains(&y), "({x}, {y})");
+    }
+    // The second point's lower end (0.4 − 0.6 < 0) sits on the same pixel row as
+    // the bottom of the first run's other clamped ends: the lowest row of the band.
+    let lowest = bands[0].iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    assert_eq!(bands[0][2].1, lowest);
 }
 
 #[test]

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::experiment::Mode;
 use super::summary::Summary;
-use super::{FIGURES, experiment, relative_path};
+use super::{FIGURES, experiment};
 
 struct Entry {
     id: &'static str,
@@ -41,12 +41,12 @@ fn load(dir: &Path) -> Result<Vec<Entry>> {
     Ok(out)
 }
 
-/// Folder (beside the documentation page) that receives copies of the pictures and
-/// summaries.
+/// Folder (beside the documentation page) that receives copies of the pictures,
+/// summaries and CSV tables.
 const PICTURES: &str = "figures";
 
 /// Writes `dir/gallery.md` and, when every figure is there in full mode, `docs` (with
-/// the pictures and summaries copied to `figures/` beside it).
+/// the pictures, summaries and CSV tables copied to `figures/` beside it).
 pub fn write_all(dir: &Path, docs: Option<&Path>) -> Result<Vec<PathBuf>> {
     let entries = load(dir)?;
     let mut written = Vec::new();
@@ -57,7 +57,7 @@ pub fn write_all(dir: &Path, docs: Option<&Path>) -> Result<Vec<PathBuf>> {
     let training = read_training_time(dir);
     std::fs::write(
         &local,
-        page(&entries, training.as_ref(), Path::new(""), Path::new(""))?,
+        page(&entries, training.as_ref(), Page::Output)?,
     )?;
     written.push(local);
     let complete = entries.len() == FIGURES.len()
@@ -65,13 +65,12 @@ pub fn write_all(dir: &Path, docs: Option<&Path>) -> Result<Vec<PathBuf>> {
     if let (true, Some(docs)) = (complete, docs) {
         let base = docs.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(base)?;
-        let prefix = relative_path(dir, base);
-        // The pictures and summaries are committed beside the page (the output folder
-        // is not), so that the page renders in the repository.
+        // The pictures, summaries and CSV tables are committed beside the page (the
+        // output folder is not), so that the page and its links work in the repository.
         let pictures = base.join(PICTURES);
         std::fs::create_dir_all(&pictures)?;
         for e in &entries {
-            for file in [format!("{}.svg", e.id), format!("{}.summary.json", e.id)] {
+            for file in ["svg", "summary.json", "csv"].map(|ext| format!("{}.{ext}", e.id)) {
                 std::fs::copy(dir.join(&file), pictures.join(&file))
                     .with_context(|| format!("cannot copy {file} to {}", pictures.display()))?;
                 written.push(pictures.join(&file));
@@ -79,7 +78,7 @@ pub fn write_all(dir: &Path, docs: Option<&Path>) -> Result<Vec<PathBuf>> {
         }
         std::fs::write(
             docs,
-            page(&entries, training.as_ref(), &prefix, Path::new(PICTURES))?,
+            page(&entries, training.as_ref(), Page::Docs)?,
         )?;
         written.push(docs.to_path_buf());
     }
@@ -108,6 +107,41 @@ fn read_training_time(dir: &Path) -> Option<(Vec<String>, f64)> {
     Some((ids, value["seconds"].as_f64()?))
 }
 
+/// Which of the two gallery pages is written, and so where its links lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    /// `<out>/gallery.md`: every file of a figure lies beside it.
+    Output,
+    /// `docs/figures.md`: the copies in `docs/figures/` (picture, summary, CSV); the
+    /// JSON twin of the table stays in the output folder, unlinked.
+    Docs,
+}
+
+impl Page {
+    /// The folder, relative to the page, that holds the linked files.
+    fn folder(self) -> &'static Path {
+        match self {
+            Page::Output => Path::new(""),
+            Page::Docs => Path::new(PICTURES),
+        }
+    }
+
+    /// The data-file part of a figure's "Data:" line.
+    fn data_links(self, id: &str) -> String {
+        let csv = link(self.folder(), &format!("{id}.csv"));
+        match self {
+            Page::Output => {
+                let json = link(self.folder(), &format!("{id}.json"));
+                format!("[{id}.csv]({csv}), [{id}.json]({json})")
+            }
+            Page::Docs => format!(
+                "[{id}.csv]({csv}) (the same table as JSON, `{id}.json`, is in the output folder \
+                 of a run)"
+            ),
+        }
+    }
+}
+
 fn link(prefix: &Path, file: &str) -> String {
     prefix.join(file).to_string_lossy().replace('\\', "/")
 }
@@ -124,12 +158,10 @@ fn number(x: f64) -> String {
     format!("{x:.digits$}")
 }
 
-/// `prefix` leads from the page to the data files, `pictures` to the SVGs and summaries.
 fn page(
     entries: &[Entry],
     training: Option<&(Vec<String>, f64)>,
-    prefix: &Path,
-    pictures: &Path,
+    place: Page,
 ) -> Result<String> {
     let mut s = String::new();
     writeln!(s, "# Figures\n")?;
@@ -198,7 +230,7 @@ fn page(
             .unwrap_or_else(|| "unknown".into())
     )?;
     for e in entries {
-        section(&mut s, e, prefix, pictures)?;
+        section(&mut s, e, place)?;
     }
     Ok(s)
 }
@@ -236,7 +268,8 @@ fn parameter_line(table: &Table) -> String {
         .join(", ")
 }
 
-fn section(s: &mut String, e: &Entry, prefix: &Path, pictures: &Path) -> Result<()> {
+fn section(s: &mut String, e: &Entry, place: Page) -> Result<()> {
+    let pictures = place.folder();
     let mode = Mode::from_name(&e.summary.mode).unwrap_or(Mode::Full);
     let exp = experiment(e.id, mode)?;
     writeln!(s, "## {}\n", e.id)?;
@@ -250,12 +283,11 @@ fn section(s: &mut String, e: &Entry, prefix: &Path, pictures: &Path) -> Result<
     let m = e.table.metadata();
     writeln!(
         s,
-        "Data: [{id}.csv]({csv}), [{id}.json]({json}); summary: [{id}.summary.json]({summary}). \
+        "Data: {data}; summary: [{id}.summary.json]({summary}). \
          Mode: {mode}; wall time: {time}; seeds: {seeds:?}. Parameters (all in the data files' \
          metadata): {params}.\n",
         id = e.id,
-        csv = link(prefix, &format!("{}.csv", e.id)),
-        json = link(prefix, &format!("{}.json", e.id)),
+        data = place.data_links(e.id),
         summary = link(pictures, &format!("{}.summary.json", e.id)),
         mode = e.summary.mode,
         time = m

@@ -35,7 +35,7 @@ mod shard;
 mod summary;
 mod training_cache;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -453,29 +453,4 @@ fn requirement_failures(summary: &Summary) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// `path` relative to `base` (both made absolute), for links in generated pages.
-pub fn relative_path(path: &Path, base: &Path) -> PathBuf {
-    let absolute = |p: &Path| {
-        std::fs::canonicalize(p).unwrap_or_else(|_| {
-            if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                std::env::current_dir().unwrap_or_default().join(p)
-            }
-        })
-    };
-    let (path, base) = (absolute(path), absolute(base));
-    let p: Vec<_> = path.components().collect();
-    let b: Vec<_> = base.components().collect();
-    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let mut out = PathBuf::new();
-    for _ in common..b.len() {
-        out.push("..");
-    }
-    for c in &p[common..] {
-        out.push(c.as_os_str());
-    }
-    out
 }

@@ -110,6 +110,12 @@ pub(super) fn draw_sample(
         SeriesKind::DashedLine => {
             draw_pixel_line(root, vec![(x, y), (x + length, y)], true, colour)
         }
+        SeriesKind::Band => root
+            .draw(&Rectangle::new(
+                [(x, y - 4), (x + length, y + 4)],
+                colour.mix(0.2).filled(),
+            ))
+            .map_err(render_error),
         SeriesKind::Markers { shape, size } => {
             draw_marker(root, (x + length / 2, y), shape, size, colour)
         }

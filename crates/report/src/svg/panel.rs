@@ -77,6 +77,16 @@ pub(super) fn draw(
                     .map_err(render_error)?;
                 }
             }
+            SeriesKind::Band => {
+                for polygon in band_polygons(&series.points, (panel.x.scale, panel.y.scale), bounds) {
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(
+                            polygon,
+                            colour.mix(BAND_OPACITY).filled(),
+                        )))
+                        .map_err(render_error)?;
+                }
+            }
             SeriesKind::Markers { shape, size } => {
                 let visible: Vec<(&Point, (f64, f64))> = series
                     .points
@@ -106,7 +116,7 @@ fn plan_axes(panel: &Panel) -> Result<(AxisPlan, AxisPlan)> {
     let mut x_data = Vec::new();
     let mut y_data = Vec::new();
     for series in &panel.series {
-        let markers = matches!(series.kind, SeriesKind::Markers { .. });
+        let spread = matches!(series.kind, SeriesKind::Markers { .. } | SeriesKind::Band);
         for point in &series.points {
             let (Some(sx), Some(sy)) = (
                 to_space(panel.x.scale, point.x),
@@ -116,7 +126,7 @@ fn plan_axes(panel: &Panel) -> Result<(AxisPlan, AxisPlan)> {
             };
             x_data.push(sx);
             y_data.push(sy);
-            if let (true, Some(err)) = (markers, usable_error(point)) {
+            if let (true, Some(err)) = (spread, usable_error(point)) {
                 y_data.extend(to_space(panel.y.scale, point.y - err));
                 y_data.extend(to_space(panel.y.scale, point.y + err));
             }
@@ -126,6 +136,43 @@ fn plan_axes(panel: &Panel) -> Result<(AxisPlan, AxisPlan)> {
         AxisPlan::new(&panel.x, &x_data)?,
         AxisPlan::new(&panel.y, &y_data)?,
     ))
+}
+
+/// Opacity of a band's fill (lines drawn over it stay readable).
+const BAND_OPACITY: f64 = 0.2;
+
+/// The polygons of a band in axis space: one per run of consecutive points with a
+/// usable half-width and a drawable x, upper edge forward and lower edge back, each
+/// end clamped into the panel (a lower end ≤ 0 on a log axis sits at the bottom).
+fn band_polygons(
+    points: &[Point],
+    (x_scale, y_scale): (Scale, Scale),
+    bounds: Bounds,
+) -> Vec<Vec<(f64, f64)>> {
+    let clamp_y = |y: Option<f64>| y.map_or(bounds.y.0, |y| y.clamp(bounds.y.0, bounds.y.1));
+    let mut polygons = Vec::new();
+    let mut run: Vec<(f64, f64, f64)> = Vec::new();
+    let mut close = |run: &mut Vec<(f64, f64, f64)>| {
+        if run.len() >= 2 {
+            let upper = run.iter().map(|&(x, _, hi)| (x, hi));
+            let lower = run.iter().rev().map(|&(x, lo, _)| (x, lo));
+            polygons.push(upper.chain(lower).collect());
+        }
+        run.clear();
+    };
+    for point in points {
+        let x = to_space(x_scale, point.x).filter(|x| (bounds.x.0..=bounds.x.1).contains(x));
+        match (x, usable_error(point), to_space(y_scale, point.y)) {
+            (Some(x), Some(err), Some(_)) => run.push((
+                x,
+                clamp_y(to_space(y_scale, point.y - err)),
+                clamp_y(to_space(y_scale, point.y + err)),
+            )),
+            _ => close(&mut run),
+        }
+    }
+    close(&mut run);
+    polygons
 }
 
 fn usable_error(point: &Point) -> Option<f64> {
