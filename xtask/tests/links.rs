@@ -85,7 +85,10 @@ fn anchors(text: &str) -> Vec<String> {
 /// The skipped folder at the top of `path` inside the workspace, if any (these exist
 /// on a machine that ran the project, never in a fresh clone).
 fn output_folder(path: &Path) -> Option<&'static str> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?.canonicalize().ok()?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()?
+        .canonicalize()
+        .ok()?;
     let inside = path.canonicalize().ok()?;
     let first = inside.strip_prefix(&root).ok()?.components().next()?;
     let name = first.as_os_str().to_str()?;
@@ -111,13 +114,19 @@ fn broken(page: &Path, target: &str) -> Option<String> {
         return Some(format!("{} does not exist", path.display()));
     }
     if let Some(folder) = output_folder(&path) {
-        return Some(format!("{} is inside the output folder {folder}/", path.display()));
+        return Some(format!(
+            "{} is inside the output folder {folder}/",
+            path.display()
+        ));
     }
     let fragment = fragment.filter(|f| !f.is_empty())?;
     if path.extension().is_some_and(|e| e == "md") {
         let text = std::fs::read_to_string(&path).unwrap();
         if !anchors(&text).iter().any(|a| a == fragment) {
-            return Some(format!("no heading with anchor #{fragment} in {}", path.display()));
+            return Some(format!(
+                "no heading with anchor #{fragment} in {}",
+                path.display()
+            ));
         }
     }
     None
@@ -144,8 +153,15 @@ fn every_relative_link_in_the_markdown_resolves() {
             }
         }
     }
-    assert!(checked > 50, "only {checked} links found: is the scan broken?");
-    assert!(failures.is_empty(), "broken links:\n{}", failures.join("\n"));
+    assert!(
+        checked > 50,
+        "only {checked} links found: is the scan broken?"
+    );
+    assert!(
+        failures.is_empty(),
+        "broken links:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -158,5 +174,8 @@ fn the_link_scanner_finds_links_and_anchors() {
     assert!(broken(&page, "src/nowhere.rs").is_some());
     assert!(broken(&page, "https://example.org/x").is_none());
     std::fs::create_dir_all(page.parent().unwrap().join("../target")).unwrap();
-    assert!(broken(&page, "../target").is_some(), "a link into an output folder");
+    assert!(
+        broken(&page, "../target").is_some(),
+        "a link into an output folder"
+    );
 }

@@ -226,7 +226,10 @@ fn every_series_leaves_a_trace() {
     ));
     figure.panels[1].series.push(Series::band(
         Colour::Palette(5),
-        vec![Point::with_err(0.2, 0.5, 0.1), Point::with_err(0.8, 0.4, 0.1)],
+        vec![
+            Point::with_err(0.2, 0.5, 0.1),
+            Point::with_err(0.8, 0.4, 0.1),
+        ],
     ));
     let tags = ["<polyline", "<circle", "<polygon", "<rect", "<line"];
     let counts = |figure: &Figure| {
@@ -311,7 +314,10 @@ fn a_band_is_one_polygon_per_run_inside_the_panel() {
         f64::from(Figure::DEFAULT_PANEL_HEIGHT),
     );
     for &(x, y) in bands.iter().flatten() {
-        assert!((0.0..=width).contains(&x) && (0.0..=height).contains(&y), "({x}, {y})");
+        assert!(
+            (0.0..=width).contains(&x) && (0.0..=height).contains(&y),
+            "({x}, {y})"
+        );
     }
     // The second point's lower end (0.4 − 0.6 < 0) sits on the same pixel row as
     // the bottom of the first run's other clamped ends: the lowest row of the band.

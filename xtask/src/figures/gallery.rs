@@ -55,10 +55,7 @@ pub fn write_all(dir: &Path, docs: Option<&Path>) -> Result<Vec<PathBuf>> {
     }
     let local = dir.join("gallery.md");
     let training = read_training_time(dir);
-    std::fs::write(
-        &local,
-        page(&entries, training.as_ref(), Page::Output)?,
-    )?;
+    std::fs::write(&local, page(&entries, training.as_ref(), Page::Output)?)?;
     written.push(local);
     let complete = entries.len() == FIGURES.len()
         && entries.iter().all(|e| e.summary.mode == Mode::Full.name());
@@ -76,10 +73,7 @@ pub fn write_all(dir: &Path, docs: Option<&Path>) -> Result<Vec<PathBuf>> {
                 written.push(pictures.join(&file));
             }
         }
-        std::fs::write(
-            docs,
-            page(&entries, training.as_ref(), Page::Docs)?,
-        )?;
+        std::fs::write(docs, page(&entries, training.as_ref(), Page::Docs)?)?;
         written.push(docs.to_path_buf());
     }
     Ok(written)
@@ -158,11 +152,7 @@ fn number(x: f64) -> String {
     format!("{x:.digits$}")
 }
 
-fn page(
-    entries: &[Entry],
-    training: Option<&(Vec<String>, f64)>,
-    place: Page,
-) -> Result<String> {
+fn page(entries: &[Entry], training: Option<&(Vec<String>, f64)>, place: Page) -> Result<String> {
     let mut s = String::new();
     writeln!(s, "# Figures\n")?;
     writeln!(

@@ -78,7 +78,8 @@ pub(super) fn draw(
                 }
             }
             SeriesKind::Band => {
-                for polygon in band_polygons(&series.points, (panel.x.scale, panel.y.scale), bounds) {
+                for polygon in band_polygons(&series.points, (panel.x.scale, panel.y.scale), bounds)
+                {
                     chart
                         .draw_series(std::iter::once(Polygon::new(
                             polygon,
