@@ -131,8 +131,10 @@ macro_rules! figure_tests {
 
 figure_tests!(
     fig1_rainbow,
+    fig1_ensemble,
     fig2_trained,
     rf_emp,
+    rf_emp_ensemble,
     precursor_ridge,
     precursor_depth,
     precursor_spectrum,

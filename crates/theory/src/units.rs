@@ -27,7 +27,7 @@ pub struct Penalty {
 
 impl Penalty {
     /// λ in paper units.
-    pub fn paper(lambda: f64) -> Self {
+    pub const fn paper(lambda: f64) -> Self {
         Self {
             value: lambda,
             units: Units::Paper,
@@ -35,7 +35,7 @@ impl Penalty {
     }
 
     /// λ_c in code units.
-    pub fn code(lambda_code: f64) -> Self {
+    pub const fn code(lambda_code: f64) -> Self {
         Self {
             value: lambda_code,
             units: Units::Code,
@@ -43,7 +43,7 @@ impl Penalty {
     }
 
     /// λ in the given units.
-    pub fn new(value: f64, units: Units) -> Self {
+    pub const fn new(value: f64, units: Units) -> Self {
         Self { value, units }
     }
 

@@ -6,8 +6,9 @@
 //! → Theorem 3.1), optionally the Monte-Carlo theory (estimated Ω̂, ψ̂, E y² → Theorem
 //! 3.1), then one unit per simulation replicate. Replicate r of every series uses the
 //! data seed `sim_seed + r` (streams 0 and 1: training and held-out test samples), so
-//! series see the same inputs (common random numbers) and a unit's result does not
-//! depend on which shard or thread runs it. The network weights are fixed per series
+//! series see the same inputs (common random numbers), or, for an ensemble of
+//! independent instances, a seed of its own (`DataSeeds`); either way a unit's result
+//! does not depend on which shard or thread runs it. The network weights are fixed per series
 //! (the theory is conditional on them); replicates redraw the data only.
 //!
 //! Each replicate is one call of `dsrf_sim::simulate_learning_curve` with one
@@ -103,6 +104,18 @@ pub enum CurvePenalty {
     Optimal,
 }
 
+/// How the simulations' data seeds are assigned (streams 0 and 1 of a seed: the
+/// training and held-out samples).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataSeeds {
+    /// Replicate r of every series uses `sim_seed + r`: the series see the same
+    /// inputs (common random numbers, for comparing networks).
+    Common,
+    /// Replicate r of series s uses `sim_seed + s·replicates + r`: every series its
+    /// own inputs (an ensemble whose instances are independent draws).
+    PerSeries,
+}
+
 /// Everything a learning-curve figure computes.
 pub struct CurveSetup {
     /// The columns that identify a series (e.g. `gamma`).
@@ -121,8 +134,10 @@ pub struct CurveSetup {
     pub replicates: usize,
     /// Held-out test samples per replicate.
     pub test_size: usize,
-    /// Replicate r uses data seed `sim_seed + r`.
+    /// The first data seed (see [`DataSeeds`]).
     pub sim_seed: u64,
+    /// Which series share data seeds.
+    pub data_seeds: DataSeeds,
     /// Also compute the theory from Monte-Carlo moments.
     pub monte_carlo: Option<MonteCarlo>,
     /// The series.
@@ -319,7 +334,11 @@ impl Curves {
         if let Some(mc) = s.monte_carlo {
             seeds.push(mc.seed);
         }
-        seeds.extend((0..s.replicates as u64).map(|r| s.sim_seed + r));
+        let data_seeds = match s.data_seeds {
+            DataSeeds::Common => s.replicates,
+            DataSeeds::PerSeries => s.replicates * s.series.len(),
+        };
+        seeds.extend((0..data_seeds as u64).map(|r| s.sim_seed + r));
         m.seeds = seeds;
         m
     }
@@ -410,7 +429,7 @@ impl Curves {
             ns: self.setup.sim_ns.clone(),
             penalties: Penalties::Code(lambdas.clone()),
             replicates: 1,
-            seed: self.setup.sim_seed + r as u64,
+            seed: self.data_seed(s, r),
             test: TestError::HeldOut(self.setup.test_size),
         }
         .check(net.teacher.feature_dim())?;
@@ -430,6 +449,15 @@ impl Curves {
                 ]
             })
             .collect())
+    }
+
+    /// The data seed of replicate r of series s.
+    fn data_seed(&self, s: usize, r: usize) -> u64 {
+        let index = match self.setup.data_seeds {
+            DataSeeds::Common => r,
+            DataSeeds::PerSeries => s * self.setup.replicates + r,
+        };
+        self.setup.sim_seed + index as u64
     }
 
     /// Runs unit `unit`.

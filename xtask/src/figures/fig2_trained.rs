@@ -33,8 +33,8 @@ use faer::Par;
 use serde_json::json;
 
 use super::curves::{
-    CurvePenalty, CurveSeries, CurveSetup, Curves, MonteCarlo, SeriesData, SpecProvider, THEORY,
-    THEORY_MC, curve_units, read_series,
+    CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, MonteCarlo, SeriesData, SpecProvider,
+    THEORY, THEORY_MC, curve_units, read_series,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::{Bars, XVar, simulation_markers, theory_line, theory_mc_line};
@@ -158,6 +158,7 @@ impl Fig2 {
             replicates: mode.pick(10, 3),
             test_size: mode.pick(2000, 400),
             sim_seed: SIM_SEED,
+            data_seeds: DataSeeds::Common,
             monte_carlo: Some(MonteCarlo {
                 samples: mode.pick(20_000, 4_000),
                 seed: MC_SEED,

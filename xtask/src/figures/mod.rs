@@ -14,12 +14,16 @@
 //! learning-curve figures: networks from the facade's presets), `learned` (the
 //! learned-feature figures' side of `dsrf::learned`), `training_cache` (where trained
 //! networks are kept), `columns` and `summary` (reading tables, agreement statistics),
-//! `plot` (drawing helpers), and one module per figure.
+//! `plot` (drawing helpers), `published` (the published curves of v1 Figure 1 and
+//! `rf_emp`, read from the paper folder `$DSRF_PAPER`, default `../shared/paper`),
+//! `ensemble` (those two figures averaged over draws and compared point by point with
+//! the published curves), and one module per figure.
 
 mod columns;
 mod curves;
 mod det;
 mod driver;
+mod ensemble;
 mod experiment;
 mod fig1_rainbow;
 mod fig2_trained;
@@ -29,6 +33,7 @@ mod plot;
 mod precursor_depth;
 mod precursor_ridge;
 mod precursor_spectrum;
+mod published;
 mod real;
 mod rf_emp;
 mod shard;
@@ -50,10 +55,12 @@ pub use shard::Shard;
 pub use summary::{Agreement, Check, ReadOff, Summary};
 
 /// Every figure, in gallery order.
-pub const FIGURES: [&str; 13] = [
+pub const FIGURES: [&str; 15] = [
     fig1_rainbow::ID,
+    ensemble::FIG1_ID,
     fig2_trained::ID,
     rf_emp::ID,
+    ensemble::RF_EMP_ID,
     precursor_ridge::ID,
     precursor_depth::ID,
     precursor_spectrum::ID,
@@ -78,6 +85,7 @@ pub fn experiment_in(id: &str, mode: Mode, cache: TrainingCache) -> Result<Box<d
         fig1_rainbow::ID => Box::new(fig1_rainbow::Fig1::new(mode)),
         fig2_trained::ID => Box::new(fig2_trained::Fig2::new(mode, cache)),
         rf_emp::ID => Box::new(rf_emp::RfEmp::new(mode)),
+        ensemble::FIG1_ID | ensemble::RF_EMP_ID => Box::new(ensemble::Ensemble::new(id, mode)?),
         precursor_ridge::ID => Box::new(precursor_ridge::PrecursorRidge::new(mode)),
         precursor_depth::ID => Box::new(precursor_depth::PrecursorDepth::new(mode)),
         precursor_spectrum::ID => Box::new(precursor_spectrum::PrecursorSpectrum::new(mode)),

@@ -16,7 +16,8 @@ use dsrf_report::{
 };
 
 use super::curves::{
-    CurvePenalty, CurveSeries, CurveSetup, Curves, SeriesData, THEORY, curve_units, read_series,
+    CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY, curve_units,
+    read_series,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::{Bars, XVar, marker_kind, simulation_markers, style_legend, theory_line};
@@ -72,6 +73,7 @@ impl PrecursorDepth {
             replicates: mode.pick(10, 2),
             test_size: mode.pick(1500, 200),
             sim_seed: SIM_SEED,
+            data_seeds: DataSeeds::Common,
             monte_carlo: None,
             series,
         };

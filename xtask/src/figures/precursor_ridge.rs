@@ -18,7 +18,8 @@ use dsrf::theory::Penalty;
 use dsrf_report::{Axis, Cell, Colour, Figure, Marker, Metadata, Panel, SeriesKind, Table};
 
 use super::curves::{
-    CurvePenalty, CurveSeries, CurveSetup, Curves, SeriesData, THEORY, curve_units, read_series,
+    CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY, curve_units,
+    read_series,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::{Bars, XVar, marker_kind, simulation_markers, theory_line};
@@ -81,6 +82,7 @@ impl PrecursorRidge {
             replicates: mode.pick(20, 3),
             test_size: mode.pick(2000, 300),
             sim_seed: SIM_SEED,
+            data_seeds: DataSeeds::Common,
             monte_carlo: None,
             series,
         };
