@@ -19,7 +19,7 @@ use super::curves::{
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::{Bars, XVar, marker_kind, simulation_markers, style_legend, theory_line};
-use super::published::Landmarks;
+use super::published::{LandmarkReading, Landmarks, landmark_readoffs};
 use super::summary::{Agreement, Check, ReadOff, Summary};
 
 /// Figure id.
@@ -275,34 +275,12 @@ pub(super) fn peak_check(s: &SeriesData, gamma: f64, published: Option<f64>) -> 
 
 /// Our theory against the published landmarks.
 fn readoffs(series: &[SeriesData]) -> Vec<ReadOff> {
-    let mut readoffs = Vec::new();
-    for &Landmarks {
-        gamma,
-        start,
-        peak,
-        end,
-    } in &PUBLISHED
-    {
-        let Some(s) = series.iter().find(|s| SeriesData::first_key(s) == gamma) else {
-            continue;
-        };
-        let value = |quantity: String, paper: f64, ours: f64| {
-            ReadOff::value(&quantity, paper, ours, THEORY, SPEC)
-        };
-        readoffs.push(value(
-            format!("γ = {gamma}: ε_g at α = 0.1"),
-            start,
-            s.theory_at_alpha(0.1),
-        ));
-        if let (Some((at, height)), Some((a, e))) = (peak, s.peak_in(0.1, 2.0)) {
-            readoffs.push(value(format!("γ = {gamma}: peak height"), height, e));
-            readoffs.push(value(format!("γ = {gamma}: peak position α"), at, a));
-        }
-        readoffs.push(value(
-            format!("γ = {gamma}: ε_g at α = 2"),
-            end,
-            s.theory_at_alpha(2.0),
-        ));
-    }
-    readoffs
+    let reading = LandmarkReading {
+        source: THEORY,
+        reference: SPEC,
+        ends: [(0.1, "α = 0.1"), (2.0, "α = 2")],
+        peak_range: (0.1, 2.0),
+        position: ("α", 1.0),
+    };
+    landmark_readoffs(series, &PUBLISHED, &reading)
 }

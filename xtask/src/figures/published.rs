@@ -11,6 +11,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
+use super::curves::SeriesData;
+use super::summary::ReadOff;
+
 /// What a published point is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PublishedKind {
@@ -50,7 +53,7 @@ pub struct Landmarks {
     pub gamma: f64,
     /// ε_g at the first abscissa.
     pub start: f64,
-    /// (abscissa, ε_g) of the peak, or none for a monotone curve.
+    /// (α, ε_g) of the peak, or none for a monotone curve.
     pub peak: Option<(f64, f64)>,
     /// ε_g at the last abscissa.
     pub end: f64,
@@ -68,6 +71,64 @@ impl Published {
         out.sort_by(|a, b| a.x.total_cmp(&b.x));
         out
     }
+}
+
+/// How a figure's landmarks are read on our curves.
+pub struct LandmarkReading<'a> {
+    /// Which of our curves (`theory` or `theory_mc`).
+    pub source: &'a str,
+    /// Where the published values come from.
+    pub reference: &'a str,
+    /// The α of the first and last landmark, and how each is named.
+    pub ends: [(f64, &'a str); 2],
+    /// Where our peak is looked for (α).
+    pub peak_range: (f64, f64),
+    /// The peak position is shown as `scale`·α, named `name` (α, or n = αd).
+    pub position: (&'a str, f64),
+}
+
+/// Our curves against the published landmarks (a curve without a peak, or whose
+/// peak we do not find, has only its ends compared).
+pub fn landmark_readoffs(
+    series: &[SeriesData],
+    landmarks: &[Landmarks],
+    reading: &LandmarkReading,
+) -> Vec<ReadOff> {
+    let mut readoffs = Vec::new();
+    for l in landmarks {
+        let Some(s) = series.iter().find(|s| SeriesData::first_key(s) == l.gamma) else {
+            continue;
+        };
+        let gamma = l.gamma;
+        let value = |quantity: String, paper: f64, ours: f64| {
+            ReadOff::value(&quantity, paper, ours, reading.source, reading.reference)
+        };
+        let [(first, first_name), (last, last_name)] = reading.ends;
+        let ours_at = |alpha: f64| s.at_alpha(reading.source, alpha);
+        readoffs.push(value(
+            format!("γ = {gamma}: ε_g at {first_name}"),
+            l.start,
+            ours_at(first),
+        ));
+        let (lo, hi) = reading.peak_range;
+        if let (Some((at, height)), Some((a, e))) =
+            (l.peak, s.peak_in_source(reading.source, lo, hi))
+        {
+            let (name, scale) = reading.position;
+            readoffs.push(value(format!("γ = {gamma}: peak height"), height, e));
+            readoffs.push(value(
+                format!("γ = {gamma}: peak position {name}"),
+                at * scale,
+                a * scale,
+            ));
+        }
+        readoffs.push(value(
+            format!("γ = {gamma}: ε_g at {last_name}"),
+            l.end,
+            ours_at(last),
+        ));
+    }
+    readoffs
 }
 
 /// The paper folder: `$DSRF_PAPER`, else `../shared/paper` beside the workspace.

@@ -18,7 +18,7 @@ use super::experiment::{Experiment, Mode};
 use super::plot::{
     Bars, XVar, marker_kind, simulation_markers, style_legend, theory_dashed, theory_mc_line,
 };
-use super::published::Landmarks;
+use super::published::{LandmarkReading, Landmarks, landmark_readoffs};
 use super::summary::{Agreement, Check, ReadOff, Summary};
 
 /// Figure id.
@@ -220,18 +220,19 @@ fn checks(series: &[SeriesData], d: f64) -> Vec<Check> {
 }
 
 /// The published landmarks of `rf_emp` (SPEC §6.1, exact from the SVG paths), per γ:
-/// ε_g at n = 50, the peak (n, ε_g) if the curve has one, ε_g at n = 1000 (d = 500).
+/// ε_g at n = 50, the peak (α = n/500, ε_g) if the curve has one, ε_g at n = 1000
+/// (d = 500).
 const PUBLISHED: [Landmarks; 4] = [
     Landmarks {
         gamma: 0.01,
         start: 0.186,
-        peak: Some((457.0, 0.3463)),
+        peak: Some((457.0 / 500.0, 0.3463)),
         end: 0.0616,
     },
     Landmarks {
         gamma: 0.2,
         start: 0.167,
-        peak: Some((340.0, 0.2353)),
+        peak: Some((340.0 / 500.0, 0.2353)),
         end: 0.0287,
     },
     Landmarks {
@@ -248,42 +249,15 @@ const PUBLISHED: [Landmarks; 4] = [
     },
 ];
 
-/// The Monte-Carlo theory (the authors' route) against the published landmarks; the
-/// published n are scaled by d/500 in quick mode.
+/// The Monte-Carlo theory (the authors' route) against the published landmarks; peak
+/// positions shown as n = αd (the published n scaled by d/500 in quick mode).
 fn readoffs(series: &[SeriesData], d: f64) -> Vec<ReadOff> {
-    let spec = "SPEC §6.1 (exact, from the published SVG)";
-    let value = |quantity: String, paper: f64, ours: f64| {
-        ReadOff::value(&quantity, paper, ours, THEORY_MC, spec)
+    let reading = LandmarkReading {
+        source: THEORY_MC,
+        reference: "SPEC §6.1 (exact, from the published SVG)",
+        ends: [(0.1, "n = d/10"), (LAST_ALPHA, "n = 2d")],
+        peak_range: (0.5, 1.5),
+        position: ("n", d),
     };
-    let mut readoffs = Vec::new();
-    for &Landmarks {
-        gamma,
-        start,
-        peak,
-        end,
-    } in &PUBLISHED
-    {
-        let Some(s) = series.iter().find(|s| SeriesData::first_key(s) == gamma) else {
-            continue;
-        };
-        readoffs.push(value(
-            format!("γ = {gamma}: ε_g at n = d/10"),
-            start,
-            s.at_alpha(THEORY_MC, 0.1),
-        ));
-        if let (Some((at, height)), Some((a, e))) = (peak, s.peak_in_source(THEORY_MC, 0.5, 1.5)) {
-            readoffs.push(value(format!("γ = {gamma}: peak height"), height, e));
-            readoffs.push(value(
-                format!("γ = {gamma}: peak position n"),
-                at * d / 500.0,
-                a * d,
-            ));
-        }
-        readoffs.push(value(
-            format!("γ = {gamma}: ε_g at n = 2d"),
-            end,
-            s.at_alpha(THEORY_MC, LAST_ALPHA),
-        ));
-    }
-    readoffs
+    landmark_readoffs(series, &PUBLISHED, &reading)
 }
