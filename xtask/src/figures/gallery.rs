@@ -362,13 +362,15 @@ fn checks_table(s: &mut String, summary: &Summary) -> Result<()> {
     Ok(())
 }
 
-/// Our numbers against the values read off the paper.
+/// Our numbers against the paper's values (exact or read off, as the reference says).
 fn readoffs_table(s: &mut String, summary: &Summary) -> Result<()> {
     if !summary.readoffs.is_empty() {
         writeln!(
             s,
-            "**Against the paper** (values read off the published figure by eye, so only \
-             good to a few per cent of the axis range; never used to tune anything):\n"
+            "**Against the paper** (the paper's values come from the source in the last \
+             column: exact where it says so, extracted from the vector graphics; otherwise \
+             read off the published figure by eye and only good to a few per cent of the axis \
+             range; never used to tune anything):\n"
         )?;
         let rows: Vec<Vec<String>> = summary
             .readoffs
