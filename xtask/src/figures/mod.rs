@@ -17,7 +17,9 @@
 //! `plot` (drawing helpers), `published` (the published curves of v1 Figure 1 and
 //! `rf_emp`, read from the paper folder `$DSRF_PAPER`, default `../shared/paper`),
 //! `ensemble` (those two figures averaged over draws and compared point by point with
-//! the published curves), and one module per figure.
+//! the published curves), `plot_svg` and `published_plots` (the authors' `real_*` /
+//! `art_*` SVG figures read back into data, committed as `xtask/published/*.csv`; the
+//! real-image figures compare with them per facet), and one module per figure.
 
 mod columns;
 mod curves;

@@ -517,10 +517,7 @@ fn calibrate(elements: &[Element], axis: AxisSpec, along_x: bool) -> Result<Cali
 /// Points of a path made of absolute `M` and `L` commands.
 fn path_points(d: &str) -> Result<Vec<(f64, f64)>> {
     let mut points = Vec::new();
-    for command in d
-        .split(['M', 'L'])
-        .filter(|s| !s.is_empty())
-    {
+    for command in d.split(['M', 'L']).filter(|s| !s.is_empty()) {
         let (x, y) = command
             .split_once(',')
             .ok_or_else(|| anyhow!("path command {command:?}: not `x,y`"))?;

@@ -38,6 +38,9 @@ pub struct SvgFigure {
     pub colours: Option<&'static [(&'static str, f64)]>,
 }
 
+/// The colour our figures draw the published curves in (beneath ours).
+pub const PUBLISHED_GREY: dsrf_report::Colour = dsrf_report::Colour::Rgb(185, 185, 185);
+
 /// The discrete λ_c legend of the `_emp` figures: viridis at 0, ⅓, ⅔, 1 of the log
 /// range [0.1, 100].
 const LAMBDA_COLOURS: [(&str, f64); 4] = [

@@ -5,6 +5,16 @@
 //! Fashion-MNIST (`fashion_emp`), and the synthetic "art" twins (`art_emp`, `art_opt`,
 //! SPEC §6.4). The engine is `learned`.
 //!
+//! In full mode each figure is also compared with the authors' published one
+//! (`published_plots`: their SVG read back into data): each of our facets against the
+//! published facet in the same position — the published theory, empirical points and
+//! (art) linearised theory against our theory at the published n, median and 90th
+//! percentile per facet — and the published theory is drawn beneath ours in grey.
+//! Where the setups coincide up to a draw (the initial network: same architecture and
+//! initialiser; raw inputs: same data, another split) the published theory must lie
+//! within `CONSISTENT` of ours; the trained facets are other trainings and are
+//! reported only.
+//!
 //! Full mode reads MNIST's 70 000 digits (and Fashion-MNIST's 28 000 images of the
 //! authors' four classes) from `cargo xtask data`, split as the authors do: test 0.1,
 //! train_reg 0.25, train_w 0.25, emp_cov 0.4. The size of emp_cov matters more than
@@ -44,6 +54,8 @@ use super::learned::{
     THEORY, THEORY_LIN, empirical_pairs, geomspace, learned_units,
 };
 use super::plot::marker_kind;
+use super::plot_svg::MarkKind;
+use super::published_plots::{self, PUBLISHED_GREY, PublishedMark, PublishedPlot};
 use super::summary::{Agreement, Check, ReadOff, Summary};
 
 /// Fixed penalties.
@@ -57,6 +69,9 @@ pub const ART_EMP_ID: &str = "art_emp";
 /// The same, optimal penalties.
 pub const ART_OPT_ID: &str = "art_opt";
 const LAMBDAS: [f64; 4] = [0.1, 1.0, 10.0, 100.0];
+/// Where our setup and the authors' coincide up to a draw (the initial network, raw
+/// inputs), the published theory is expected within this median deviation of ours.
+const CONSISTENT: f64 = 0.10;
 /// Agreement required (full mode) for n ≥ `N_MIN`.
 const REQUIRED: f64 = 0.05;
 const N_MIN: f64 = 100.0;
@@ -303,6 +318,41 @@ fn facets(table: &Table) -> Result<Vec<Facet>> {
         .collect())
 }
 
+/// The published facet of ridge on raw inputs (labelled "Linear Regression", or the
+/// unlabelled one).
+fn raw_facet(published: &PublishedPlot) -> Option<usize> {
+    published
+        .facets
+        .iter()
+        .position(|l| l.is_empty() || l == "Linear Regression")
+}
+
+/// Our facets with the published facet in the same position: the network snapshots
+/// in order, raw inputs with raw inputs.
+fn pairing<'a>(f: &'a [Facet], published: &PublishedPlot) -> Vec<(&'a Facet, usize)> {
+    let Facets { nets, pixels } = Facets::of(f);
+    let raw = raw_facet(published);
+    let mut pairs: Vec<(&Facet, usize)> = nets
+        .into_iter()
+        .zip(0..raw.unwrap_or(published.facets.len()))
+        .collect();
+    if let (Some(px), Some(r)) = (pixels, raw) {
+        pairs.push((px, r));
+    }
+    pairs
+}
+
+/// The (n, ε) of the rows at λ_c = `lambda` (every row for `None`), by n.
+fn curve_of(rows: &[(f64, f64, f64)], lambda: Option<f64>) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = rows
+        .iter()
+        .filter(|t| lambda.is_none_or(|l| t.1 == l))
+        .map(|t| (t.0, t.2))
+        .collect();
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out
+}
+
 impl Facet {
     fn theory_at(&self, lambda: f64, n: f64) -> f64 {
         self.theory
@@ -340,7 +390,7 @@ impl Experiment for Real {
                  the current weights (Ω₀ = E x xᵀ, ψ₀ = E x y of emp_cov, averaged variances); \
                  markers: ridge on random subsets of train_reg (mean ± 1 std over {} subsets), \
                  test MSE on the test split; grey rule: the network's test MSE; last facet: \
-                 ridge on the raw inputs.",
+                 ridge on the raw inputs.{}",
                 self.id,
                 match s.pool {
                     Pool::GaussianTeacher { n, .. } => n,
@@ -355,7 +405,8 @@ impl Experiment for Real {
                 } else {
                     "penalties λ_c ∈ {0.1, 1, 10, 100} (code units)."
                 },
-                s.repeats
+                s.repeats,
+                self.published_text()
             );
         }
         format!(
@@ -365,7 +416,7 @@ impl Experiment for Real {
              Ω, ψ, E y² of the features centred and estimated on the emp_cov split; markers: \
              ridge on random subsets of train_reg (mean ± 1 std over {} subsets), test MSE on \
              the test split; grey rule: the network's own test MSE; last facet: ridge on the \
-             raw pixels.{}",
+             raw pixels.{}{}",
             self.id,
             match self.mode {
                 Mode::Full => self.task.data_text(),
@@ -385,7 +436,8 @@ impl Experiment for Real {
                 ""
             } else {
                 " Widths differ from the authors' 2000-2000 (see the module docs)."
-            }
+            },
+            self.published_text()
         )
     }
 
@@ -407,25 +459,52 @@ impl Experiment for Real {
 
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let f = facets(table)?;
-        let agreement = self.agreement(table, &f)?;
-        let checks = self.checks(&agreement, &f);
+        let mut agreement = self.agreement(table, &f)?;
+        let mut checks = self.checks(&agreement, &f);
         let readoffs = self.readoffs(&f);
+        let mut notes = self.notes();
+        if let Some(published) = self.published()? {
+            let (rows, check) = self.against_published(&f, &published);
+            agreement.extend(rows);
+            checks.extend(check);
+            notes.push(format!(
+                "Published: the authors' `{}` read from their SVG (xtask/published/{}.csv, \
+                 exact to plotting precision); each of our facets is compared with the \
+                 published facet in the same position (our networks are other draws and \
+                 trainings, so the trained facets are expected to differ), the published \
+                 lines and dots against our theory at the published n.",
+                self.published_name().unwrap_or_default(),
+                self.published_name().unwrap_or_default(),
+            ));
+        }
         Ok(Summary {
             figure: self.id.into(),
             mode: self.mode.name().into(),
             agreement,
             checks,
             readoffs,
-            notes: self.notes(),
+            notes,
         })
     }
 
     fn render(&self, table: &Table) -> Result<Figure> {
         let opt = self.optimal();
         let penalties = self.learned.setup().penalties;
-        let panels = facets(table)?
+        let all = facets(table)?;
+        let published = self.published()?;
+        let pairs = published
+            .as_ref()
+            .map(|p| pairing(&all, p))
+            .unwrap_or_default();
+        let panels = all
             .iter()
-            .map(|x| facet_panel(x, penalties))
+            .map(|x| {
+                let panel = facet_panel(x, penalties);
+                match (&published, pairs.iter().find(|(o, _)| std::ptr::eq(*o, x))) {
+                    (Some(p), Some(&(_, k))) => with_published(panel, p, k),
+                    _ => panel,
+                }
+            })
             .collect();
         let title = format!(
             "{}: {}ridge on learned features",
@@ -441,6 +520,13 @@ impl Experiment for Real {
             ColourScale::viridis("λ_c", 0.1, 100.0, true)
         });
         figure.legend = self.legend();
+        if published.is_some() {
+            figure.legend.push(LegendEntry::new(
+                "published theory (authors' SVG)",
+                PUBLISHED_GREY,
+                SeriesKind::Line,
+            ));
+        }
         Ok(figure)
     }
 }
@@ -452,8 +538,6 @@ enum FacetChoice {
     RawInputs,
     /// The first network snapshot.
     Initial,
-    /// The last network snapshot.
-    Last,
 }
 
 /// What is read off a facet.
@@ -461,8 +545,6 @@ enum FacetChoice {
 enum Quantity {
     /// The theory at (λ_c, n) (the last grid point ≤ n).
     At(f64, f64),
-    /// The optimal-λ theory at n.
-    AtOptimal(f64),
     /// The height of the highest peak of the λ_c curve (none: no read-off).
     PeakHeight(f64),
     /// Its position n.
@@ -475,7 +557,6 @@ impl Quantity {
     fn of(self, facet: &Facet) -> Option<f64> {
         Some(match self {
             Quantity::At(lambda, n) => facet.theory_at(lambda, n),
-            Quantity::AtOptimal(n) => facet.theory_at(f64::NAN, n),
             Quantity::PeakHeight(lambda) => facet.peak(lambda)?.1,
             Quantity::PeakN(lambda) => facet.peak(lambda)?.0,
             Quantity::NetworkLoss => facet.nn_loss.unwrap_or(f64::NAN),
@@ -552,22 +633,6 @@ const MNIST_FIXED_READOFFS: [FacetReadOff; 9] = {
     ]
 };
 
-/// `art_opt` in full mode, read off the authors' figure.
-const ART_OPTIMAL_READOFFS: [FacetReadOff; 3] = {
-    use FacetChoice::{Initial, Last, RawInputs};
-    const AT_5000: Quantity = Quantity::AtOptimal(5000.0);
-    [
-        (Initial, "optimal λ, n = 5000: epoch 0", 0.042, AT_5000),
-        (
-            RawInputs,
-            "optimal λ, n = 5000: ridge on raw inputs",
-            0.030,
-            AT_5000,
-        ),
-        (Last, "optimal λ, n = 5000: last epoch", 0.021, AT_5000),
-    ]
-};
-
 /// The read-offs of a figure and their reference (none outside full mode).
 fn readoff_table(
     task: Task,
@@ -578,10 +643,6 @@ fn readoff_table(
         (Task::Mnist, Penalties::Fixed, Mode::Full) => (
             &MNIST_FIXED_READOFFS,
             "SPEC §7.4 (authors' CSV, 70 000 digits)",
-        ),
-        (Task::Art, Penalties::Optimal, Mode::Full) => (
-            &ART_OPTIMAL_READOFFS,
-            "SPEC §6.4 (read off the authors' art_opt_emp1)",
         ),
         _ => (&[], ""),
     }
@@ -605,12 +666,124 @@ impl<'a> Facets<'a> {
         match choice {
             FacetChoice::RawInputs => self.pixels,
             FacetChoice::Initial => self.nets.first().copied(),
-            FacetChoice::Last => self.nets.last().copied(),
         }
     }
 }
 
 impl Real {
+    /// The authors' published figure this one is compared with.
+    fn published_name(&self) -> Option<&'static str> {
+        match self.id {
+            EMP_ID => Some("real_emp"),
+            OPT_ID => Some("real_opt_emp"),
+            ART_EMP_ID => Some("art_emp"),
+            ART_OPT_ID => Some("art_opt_emp"),
+            _ => None,
+        }
+    }
+
+    /// What the light-grey lines are (full mode).
+    fn published_text(&self) -> String {
+        match (self.mode, self.published_name()) {
+            (Mode::Full, Some(name)) => format!(
+                " Light grey: the authors' published theory of `{name}` (read from their SVG, \
+                 xtask/published/{name}.csv), facet by facet."
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// The published figure (full mode only: quick mode has other data).
+    fn published(&self) -> Result<Option<PublishedPlot>> {
+        match (self.mode, self.published_name()) {
+            (Mode::Full, Some(name)) => published_plots::load(name).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Per facet: the published theory, the published empirical points and (art) the
+    /// published linearised theory against ours; and whether the published theory is
+    /// consistent with ours where the setups coincide up to a draw.
+    fn against_published(
+        &self,
+        f: &[Facet],
+        published: &PublishedPlot,
+    ) -> (Vec<Agreement>, Option<Check>) {
+        let nets = Facets::of(f).nets;
+        let raw = raw_facet(published);
+        let pairs = pairing(f, published);
+        let lambdas: Vec<Option<f64>> = if self.optimal() {
+            vec![None]
+        } else {
+            LAMBDAS.iter().map(|&l| Some(l)).collect()
+        };
+        let compare =
+            |ours: &[(f64, f64, f64)], k: usize, kind: MarkKind, dashed: bool| -> Vec<(f64, f64)> {
+                lambdas
+                    .iter()
+                    .flat_map(|&l| {
+                        let select = |m: &PublishedMark| {
+                            m.mark == kind
+                                && m.dashed == dashed
+                                && (l.is_none() || m.lambda_code == l)
+                        };
+                        published_plots::against(&curve_of(ours, l), &published.curve(k, select))
+                    })
+                    .collect()
+            };
+        let mut rows = Vec::new();
+        let mut coinciding = Vec::new();
+        for (ours, k) in pairs {
+            let theirs = match published.facets[k].as_str() {
+                "" | "Linear Regression" => "raw inputs".to_string(),
+                epoch => format!("epoch {epoch}"),
+            };
+            let name = |what: &str| {
+                format!(
+                    "published {what} vs our theory: ours {} ↔ published {theirs}",
+                    ours.title
+                )
+            };
+            let theory = Agreement::of(
+                &name("theory"),
+                &compare(&ours.theory, k, MarkKind::Line, false),
+                None,
+            );
+            if nets.first().is_some_and(|n| std::ptr::eq(ours, *n)) || Some(k) == raw {
+                coinciding.push((theirs.clone(), theory.median_relative_deviation));
+            }
+            rows.push(theory);
+            rows.push(Agreement::of(
+                &name("empirical ridge"),
+                &compare(&ours.theory, k, MarkKind::Dot, false),
+                None,
+            ));
+            // The optimal-λ figures publish no linearised theory.
+            let lin = compare(&ours.lin, k, MarkKind::Line, true);
+            if !lin.is_empty() {
+                rows.push(Agreement::of(
+                    &name("linearised theory").replace("our theory", "our linearised theory"),
+                    &lin,
+                    None,
+                ));
+            }
+        }
+        let check = (!coinciding.is_empty()).then(|| Check {
+            claim: format!(
+                "the published theory is consistent with ours where the setups coincide up to a \
+                 draw (initial network, raw inputs): median deviation ≤ {:.0} %",
+                100.0 * CONSISTENT
+            ),
+            holds: coinciding.iter().all(|c| c.1 <= CONSISTENT),
+            detail: coinciding
+                .iter()
+                .map(|(what, m)| format!("{what}: {:.2} %", 100.0 * m))
+                .collect::<Vec<_>>()
+                .join("; "),
+        });
+        (rows, check)
+    }
+
     fn agreement(&self, table: &Table, f: &[Facet]) -> Result<Vec<Agreement>> {
         // Enforced on MNIST and the "art" data (the paper's figures); on Fashion-MNIST it
         // is reported (module docs).
@@ -826,6 +999,23 @@ impl Real {
         }
         legend
     }
+}
+
+/// Adds the published theory lines of facet `k` (solid; one per λ_c or the optimal
+/// one) in light grey, beneath ours.
+fn with_published(mut panel: Panel, published: &PublishedPlot, k: usize) -> Panel {
+    let grey: Vec<Series> = (0..published.curves(k, MarkKind::Line, false))
+        .map(|c| {
+            let line =
+                published.curve(k, |m| m.mark == MarkKind::Line && !m.dashed && m.curve == c);
+            Series::line(
+                PUBLISHED_GREY,
+                line.into_iter().map(|(n, e)| Point::new(n, e)).collect(),
+            )
+        })
+        .collect();
+    panel.series.splice(0..0, grey);
+    panel
 }
 
 /// One facet: theory (solid), linearised theory (dashed), empirical markers, the
