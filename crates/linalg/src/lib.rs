@@ -36,6 +36,10 @@
 //!   already parallelise across independent problems pass `Par::Seq`.
 //!   [`product`] is the fixed-degree replacement for faer's `&a * &b`. The hand-written
 //!   product follows the same rule: it always cuts its work into `FIXED_DEGREE` pieces.
+//! * **Gaussian expectations by kink-aware quadrature** ([`quadrature`]): adaptive
+//!   Gauss–Kronrod split where the caller says the integrand is not smooth, shared by
+//!   the activation moments (dsrf-rainbow) and the loss-side integrals of the
+//!   Gaussian-covariate-model equations (dsrf-theory).
 //! * **One error enum** ([`LinalgError`]); nothing here panics on bad input.
 //!
 //! Conventions: matrices are `faer::Mat<f64>`; data matrices store samples as
@@ -46,6 +50,7 @@ mod cholesky;
 mod eigen;
 mod error;
 mod parallelism;
+pub mod quadrature;
 mod reduction;
 mod ridge;
 mod ridge_path;

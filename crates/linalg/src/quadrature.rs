@@ -1,5 +1,7 @@
 //! Adaptive Gauss–Kronrod (7/15) quadrature, used for Gaussian expectations that have
-//! no closed form.
+//! no closed form: the rainbow crate's activation moments (SPEC §4.4) and the theory
+//! crate's loss-side integrals of the Gaussian-covariate-model equations (SPEC §5.5),
+//! both of which have kinks (sign, ReLU; hinge) that the caller names.
 //!
 //! Gauss–Hermite rules are tempting for E f(N) but converge slowly for functions with
 //! kinks or nearby complex poles, and an odd rule puts a node exactly on the kink of
@@ -63,7 +65,7 @@ const RULE_BUDGET: usize = 20_000;
 
 /// ∫ₐᵇ f to an absolute tolerance `tolerance`, by recursive bisection (depth ≤ 50, at
 /// most `RULE_BUDGET` rules).
-pub(crate) fn integrate(f: &impl Fn(f64) -> f64, a: f64, b: f64, tolerance: f64) -> f64 {
+pub fn integrate(f: &impl Fn(f64) -> f64, a: f64, b: f64, tolerance: f64) -> f64 {
     fn recurse(
         f: &impl Fn(f64) -> f64,
         a: f64,
@@ -91,11 +93,11 @@ pub(crate) fn integrate(f: &impl Fn(f64) -> f64, a: f64, b: f64, tolerance: f64)
 }
 
 /// Beyond this many standard deviations the Gaussian mass is below 1e-300.
-pub(crate) const GAUSSIAN_CUTOFF: f64 = 38.5;
+pub const GAUSSIAN_CUTOFF: f64 = 38.5;
 
 /// E g(Z) for Z ~ 𝒩(0, 1): ∫ g(z) φ(z) dz over [−38.5, 38.5], split at `breaks`
 /// (points in z where g is not smooth), each piece adaptive to `tolerance`.
-pub(crate) fn standard_normal_expectation(
+pub fn standard_normal_expectation(
     g: impl Fn(f64) -> f64,
     breaks: &[f64],
     tolerance: f64,
@@ -106,7 +108,7 @@ pub(crate) fn standard_normal_expectation(
 /// [`standard_normal_expectation`] for an integrand that varies on the scale `width`
 /// in z (e.g. tanh(√r z) on 1/√r): extra break points at ±width·{¼, 1, 4, 16} make a
 /// feature narrower than the rule's node spacing visible to the adaptive rule.
-pub(crate) fn standard_normal_expectation_at_scale(
+pub fn standard_normal_expectation_at_scale(
     g: impl Fn(f64) -> f64,
     breaks: &[f64],
     tolerance: f64,

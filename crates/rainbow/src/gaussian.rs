@@ -12,11 +12,11 @@
 //! and for a jointly Gaussian pair (N, Ñ) with variances r, r̃ and covariance ř the cross
 //! moment E[f(N) g(Ñ)], whose linear part ř κ₁ κ̃₁ the recursion subtracts (SPEC §4.2).
 //! Closed forms are used wherever they exist; otherwise kink-aware adaptive
-//! quadrature (see `quadrature`).
+//! quadrature (see `dsrf_linalg::quadrature`).
 
 use crate::RainbowError;
 use crate::activation::Activation;
-use crate::quadrature::{standard_normal_expectation, standard_normal_expectation_at_scale};
+use dsrf_linalg::quadrature::{standard_normal_expectation, standard_normal_expectation_at_scale};
 use std::f64::consts::{FRAC_2_SQRT_PI, PI};
 
 /// Absolute tolerance of each quadrature piece, relative to the size of the moment.

@@ -53,7 +53,6 @@ mod error;
 mod gaussian;
 mod linearize;
 mod network;
-mod quadrature;
 mod recursion;
 mod spectrum;
 
