@@ -168,13 +168,33 @@ fn page(entries: &[Entry], training: Option<&(Vec<String>, f64)>, place: Page) -
     let mut rows = Vec::new();
     for e in entries {
         let m = e.table.metadata();
-        let agreement = e
+        // Comparisons with the published figure (named "published …") are many; the
+        // overview gives their range, the figure's section every one.
+        let (published, own): (Vec<_>, Vec<_>) = e
             .summary
             .agreement
             .iter()
+            .partition(|a| a.comparison.starts_with("published"));
+        let mut parts: Vec<String> = own
+            .iter()
             .map(|a| format!("{}: {}", a.comparison, percent(a.median_relative_deviation)))
-            .collect::<Vec<_>>()
-            .join("; ");
+            .collect();
+        let medians: Vec<f64> = published
+            .iter()
+            .map(|a| a.median_relative_deviation)
+            .filter(|m| m.is_finite())
+            .collect();
+        if !medians.is_empty() {
+            let lo = medians.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = medians.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            parts.push(format!(
+                "against the published figure: {} comparisons, medians {}–{}",
+                medians.len(),
+                percent(lo),
+                percent(hi)
+            ));
+        }
+        let agreement = parts.join("; ");
         let agreement = if agreement.is_empty() {
             "— (see the checks)".to_string()
         } else {
