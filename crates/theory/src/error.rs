@@ -91,6 +91,12 @@ pub enum TheoryError {
     /// A sample size is not a positive finite number.
     #[error("n must be > 0 and finite, got {0}")]
     InvalidSampleSize(f64),
+    /// A loss, label channel and penalty the equations do not describe.
+    #[error("{detail}")]
+    Unsupported {
+        /// What was asked and why it is refused.
+        detail: String,
+    },
     /// The root finder did not converge, or n and λ are too extreme for the
     /// spectrum (κ would leave the range of f64). Reported rather than hidden.
     #[error(

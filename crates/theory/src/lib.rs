@@ -62,7 +62,9 @@
 mod curve;
 mod error;
 mod fixed_point;
+mod gcm;
 mod kernels;
+mod loss;
 mod optimal;
 mod problem;
 mod risk;
@@ -70,6 +72,8 @@ mod units;
 
 pub use error::TheoryError;
 pub use fixed_point::MAX_ITERATIONS;
+pub use gcm::{GCM_MAX_ITERATIONS, GCM_TOLERANCE, GcmPoint, Labels};
+pub use loss::Loss;
 pub use optimal::{OptimalPoint, Optimum};
 pub use problem::{CodeForm, Covariance, PaperForm, Problem};
 pub use risk::RiskPoint;
