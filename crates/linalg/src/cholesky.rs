@@ -67,3 +67,40 @@ impl LowerCholesky {
         out
     }
 }
+
+/// A⁻¹ B for a symmetric positive-definite A (its lower triangle is read), by
+/// Cholesky with [`crate::fixed_parallelism`] (same bits for any thread count); an
+/// A that is not numerically positive definite is an error, not a guess.
+pub fn spd_solve(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Result<Mat<f64>, crate::LinalgError> {
+    if a.nrows() != a.ncols() || b.nrows() != a.nrows() {
+        return Err(crate::LinalgError::ShapeMismatch(format!(
+            "spd_solve: A is {}×{}, B is {}×{}",
+            a.nrows(),
+            a.ncols(),
+            b.nrows(),
+            b.ncols()
+        )));
+    }
+    let llt = LowerCholesky::new(a, crate::fixed_parallelism())
+        .map_err(|e| crate::LinalgError::NoConvergence(format!("Cholesky: {e}")))?;
+    Ok(llt.solve(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spd_solve_inverts_and_refuses_indefinite_or_misshapen_systems() {
+        let a = Mat::from_fn(3, 3, |i, j| if i == j { 4.0 } else { 1.0 });
+        let b = Mat::from_fn(3, 1, |i, _| i as f64 + 1.0);
+        let x = spd_solve(a.as_ref(), b.as_ref()).unwrap();
+        let back = crate::product(a.as_ref(), x.as_ref());
+        for i in 0..3 {
+            assert!((back[(i, 0)] - b[(i, 0)]).abs() < 1e-14);
+        }
+        let indefinite = Mat::from_fn(2, 2, |i, j| if i == j { 1.0 } else { 2.0 });
+        assert!(spd_solve(indefinite.as_ref(), Mat::<f64>::zeros(2, 1).as_ref()).is_err());
+        assert!(spd_solve(a.as_ref(), Mat::<f64>::zeros(2, 1).as_ref()).is_err());
+    }
+}

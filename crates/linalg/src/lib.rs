@@ -60,6 +60,7 @@ mod symv;
 mod tridiagonal;
 mod validate;
 
+pub use cholesky::spd_solve;
 pub use eigen::{Clipping, PsdEigen, PsdPolicy, psd_eigen, psd_eigen_with, psd_eigenvalues};
 pub use error::LinalgError;
 pub use parallelism::{FIXED_DEGREE, fixed_parallelism, product};

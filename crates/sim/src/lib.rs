@@ -33,6 +33,11 @@
 //! * **A training cache** ([`TrainingCache`]) keyed by the whole configuration, the
 //!   initial network, fingerprints of the data and [`TRAINING_VERSION`], verified on load.
 //!
+//! * **Beyond ridge** ([`fit_logistic`], [`fit_hinge`]): logistic regression by Newton
+//!   with a Cholesky solve (gradient-norm certificate) and the soft-margin SVM by dual
+//!   coordinate descent (duality-gap certificate), the ground truth of the theory's
+//!   Gaussian-covariate-model equations.
+//!
 //! Contents: Gaussian inputs ([`GaussianInputs`]), linear and network teachers
 //! ([`LinearTeacher`], [`NetworkTeacher`]), ridge paths and simulated learning curves
 //! with held-out or exact population test errors ([`simulate_learning_curve`] with a
@@ -43,6 +48,7 @@
 //! network training ([`TrainableNetwork`], [`train`]). See `docs/simulate.md`.
 #![deny(missing_docs)]
 
+mod classify;
 mod curve;
 mod data;
 mod error;
@@ -52,6 +58,9 @@ mod moments;
 mod sampler;
 mod training;
 
+pub use classify::{
+    ClassifierFit, DUALITY_GAP_TOLERANCE, GRADIENT_TOLERANCE, fit_hinge, fit_logistic,
+};
 pub use curve::{
     CheckedCurveConfig, CurveConfig, Penalties, PenaltyUnits, SimulatedPoint, Summary, TestError,
     simulate_learning_curve,
