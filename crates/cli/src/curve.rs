@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use dsrf::files::{GridUse, NetworkFile, ProblemFile, ReadContext, units_name};
-use dsrf::theory::{Optimum, Penalty, RiskPoint, Units};
+use dsrf::theory::{GcmPoint, Optimum, Penalty, Problem, RiskPoint, Units};
 
 use crate::limits::Limits;
+use crate::loss::{LabelsFlag, LossFlag};
 use crate::output::{Cell, Format, Table, emit};
 use crate::variance::Variance;
 
@@ -33,6 +34,19 @@ pub struct CurveArgs {
     /// evaluating the file's `lambdas` (which may then be omitted).
     #[arg(long)]
     optimal_lambda: bool,
+    /// The estimator's loss: square (ridge), logistic or hinge (code units: the
+    /// estimator minimises Σℓ(y, wᵀφ) + (λ_c/2)‖w‖²; the file's `units` still decide
+    /// how `lambdas` are read). Anything but square loss with linear labels is solved
+    /// by the Gaussian-covariate-model equations (docs/curve.md).
+    #[arg(long, value_enum, default_value_t = LossFlag::Square)]
+    loss: LossFlag,
+    /// The labels as a function of the teacher field ν of the problem (E[φν] = ψ,
+    /// E ν² = ρ, noise s²): linear y = ν + ε, or sign y = sign(ν + ε).
+    #[arg(long, value_enum, default_value_t = LabelsFlag::Linear)]
+    labels: LabelsFlag,
+    /// With --labels sign: the probability that a label is flipped, in [0, 0.5).
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    flip: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
@@ -118,6 +132,16 @@ pub fn run(args: &CurveArgs) -> Result<()> {
         );
     }
     let units = grid.units;
+    if args.loss != LossFlag::Square || args.labels != LabelsFlag::Linear {
+        anyhow::ensure!(
+            !args.optimal_lambda,
+            "--optimal-lambda is available for the square loss with linear labels only"
+        );
+        let table = gcm_table(&problem, &grid.ns, &grid.lambdas, units, args)?;
+        emit(&table.render(args.format), args.out.as_deref())?;
+        return Ok(());
+    }
+    anyhow::ensure!(args.flip == 0.0, "--flip needs --labels sign");
     let table = if args.optimal_lambda {
         let mut columns = COLUMNS.to_vec();
         columns.push("optimum");
@@ -152,4 +176,60 @@ pub fn run(args: &CurveArgs) -> Result<()> {
     };
     emit(&table.render(args.format), args.out.as_deref())?;
     Ok(())
+}
+
+/// The columns of the Gaussian-covariate-model output (`lambda` in the file's units).
+const GCM_COLUMNS: [&str; 13] = [
+    "n",
+    "lambda",
+    "units",
+    "loss",
+    "labels",
+    "flip",
+    "test_mse",
+    "classification_error",
+    "train_loss",
+    "q",
+    "m",
+    "v",
+    "iterations",
+];
+
+fn gcm_cells(point: &GcmPoint, units: Units, args: &CurveArgs) -> Vec<Cell> {
+    vec![
+        Cell::Number(point.n),
+        Cell::Number(point.lambda(units)),
+        Cell::Text(units_name(units)),
+        Cell::Text(point.loss.name()),
+        Cell::Text(args.labels.name()),
+        Cell::Number(args.flip),
+        Cell::Number(point.test_mse),
+        Cell::maybe(point.classification_error),
+        Cell::Number(point.train_loss),
+        Cell::Number(point.q),
+        Cell::Number(point.m),
+        Cell::Number(point.v),
+        Cell::Integer(point.iterations as u64),
+    ]
+}
+
+/// One learning curve per penalty, warm-started along the given `ns`.
+fn gcm_table(
+    problem: &Problem,
+    ns: &[f64],
+    lambdas: &[f64],
+    units: Units,
+    args: &CurveArgs,
+) -> Result<Table> {
+    let mut table = Table::new(GCM_COLUMNS.to_vec());
+    let (loss, labels) = (args.loss.loss(), args.labels.labels(args.flip));
+    for &lambda in lambdas {
+        let curve = problem
+            .gcm_curve(ns, Penalty::new(lambda, units), loss, labels)
+            .with_context(|| format!("cannot solve the GCM equations at lambda = {lambda}"))?;
+        for point in &curve {
+            table.push(gcm_cells(point, units, args))?;
+        }
+    }
+    Ok(table)
 }

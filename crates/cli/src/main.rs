@@ -8,6 +8,7 @@ mod curve;
 mod empirical;
 mod limits;
 mod linearize;
+mod loss;
 mod output;
 mod simulate;
 mod variance;

@@ -455,3 +455,68 @@ fn snapshot_isotropic_optimal_and_ridgeless_json() {
         rounded(&curve("snap-ridgeless", &ridgeless, &[]).stdout, 10)
     );
 }
+
+/// `--loss` / `--labels`: the square loss with sign labels is ridge on y = sign(ν + ε),
+/// i.e. the linear-label curve of the projected target ψ' = √(2/π)ψ/√(ρ + s²),
+/// E y² = 1; logistic and hinge give classification errors that fall with n; and the
+/// combinations the equations do not describe are refused with the flag's name.
+#[test]
+fn losses_and_label_channels() {
+    let problem = t2_code_form();
+    let sign = rows(&curve(
+        "loss-square-sign",
+        &problem,
+        &["--loss", "square", "--labels", "sign"],
+    ));
+    // ρ + s² = E[y²] of the file = 1.3.
+    let c = (2.0 / std::f64::consts::PI).sqrt() / 1.3f64.sqrt();
+    let mut projected = problem.clone();
+    projected["psi"] = json!(
+        problem["psi"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| c * v.as_f64().unwrap())
+            .collect::<Vec<_>>()
+    );
+    projected["label_second_moment"] = json!(1.0);
+    projected["noise_variance"] = json!(0.0);
+    let ridge = rows(&curve("loss-square-projected", &projected, &[]));
+    assert_eq!(sign.len(), ridge.len());
+    for (a, b) in sign.iter().zip(&ridge) {
+        let (x, y) = (num(a, "test_mse"), num(b, "test_error"));
+        assert!((x / y - 1.0).abs() < 1e-10, "{x} vs {y}");
+        assert!(num(a, "classification_error") < 0.5);
+    }
+    for loss in ["logistic", "hinge"] {
+        let out = rows(&curve(
+            &format!("loss-{loss}"),
+            &problem,
+            &["--loss", loss, "--labels", "sign", "--flip", "0.05"],
+        ));
+        assert_eq!(out.len(), 9);
+        for lambda_rows in out.chunks(3) {
+            let e: Vec<f64> = lambda_rows
+                .iter()
+                .map(|r| num(r, "classification_error"))
+                .collect();
+            assert!(e[0] > e[1] && e[1] > e[2] && e[2] > 0.05, "{loss}: {e:?}");
+            assert_eq!(lambda_rows[0]["loss"], json!(loss));
+        }
+    }
+    let refused = |extra: &[&str], needle: &str| {
+        let run = curve("loss-refused", &problem, extra);
+        assert!(!run.ok, "{extra:?} was accepted");
+        assert!(run.stderr.contains(needle), "{extra:?}: {}", run.stderr);
+    };
+    refused(&["--loss", "logistic"], "sign labels");
+    refused(
+        &["--loss", "hinge", "--labels", "sign", "--flip", "0.5"],
+        "flip",
+    );
+    refused(&["--flip", "0.1"], "--labels sign");
+    refused(
+        &["--loss", "hinge", "--labels", "sign", "--optimal-lambda"],
+        "--optimal-lambda",
+    );
+}

@@ -168,5 +168,8 @@ pub fn field_of(error: &TheoryError, form: Form) -> &'static str {
         TheoryError::InvalidPenalty(_) => "lambdas",
         TheoryError::InvalidSampleSize(_) => "ns",
         TheoryError::NoConvergence { .. } => "ns",
+        // A loss/label combination comes from the command line, not the file; the
+        // penalties are what the file contributes to it.
+        TheoryError::Unsupported { .. } => "lambdas",
     }
 }
