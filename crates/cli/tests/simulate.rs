@@ -112,3 +112,50 @@ fn bad_arguments_are_named() {
     let (ok, _, stderr) = dsrf(&["simulate", "--network", "/nonexistent/net.json"]);
     assert!(!ok && stderr.contains("/nonexistent/net.json"), "{stderr}");
 }
+
+/// `--loss logistic|hinge`: classification errors beside the GCM theory, identical for
+/// any thread count, within the replicate noise of the theory; ridge-only and
+/// classifier-only flags are refused by name.
+#[test]
+fn classifiers_against_the_gcm_theory() {
+    let net = write_network("classify");
+    for loss in ["logistic", "hinge"] {
+        let extra = [
+            "--loss",
+            loss,
+            "--flip",
+            "0.05",
+            "--lambdas",
+            "0.5",
+            "--units",
+            "code",
+        ];
+        let one = simulate_with_threads(&net, "1", &extra);
+        let two = simulate_with_threads(&net, "2", &extra);
+        assert_eq!(one, two, "{loss}: the thread count changed the numbers");
+        let rows: Vec<Value> = serde_json::from_str(&one).unwrap();
+        assert!(!rows.is_empty());
+        for row in &rows {
+            let sim = row["classification_error"].as_f64().unwrap();
+            let theory = row["theory_classification_error"].as_f64().unwrap();
+            let stderr = row["stderr"].as_f64().unwrap();
+            assert!(theory > 0.05 && theory < 0.5, "{row}");
+            // Six replicates of 500 test samples at small n and p: four standard errors
+            // plus 10 % for the finite size.
+            assert!(
+                (sim - theory).abs() <= 4.0 * stderr + 0.1 * theory,
+                "{loss}: {row}"
+            );
+            assert_eq!(row["loss"], loss);
+        }
+    }
+    for (extra, expected) in [
+        (vec!["--flip", "0.1"], "--flip"),
+        (vec!["--loss", "hinge", "--flip", "0.7"], "flip"),
+    ] {
+        let mut args = vec!["simulate", "--network", &net];
+        args.extend(extra.iter().copied());
+        let (ok, _, stderr) = dsrf(&args);
+        assert!(!ok && stderr.contains(expected), "{extra:?}: {stderr}");
+    }
+}

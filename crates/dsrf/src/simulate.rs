@@ -7,8 +7,12 @@
 //! — and its memory and arithmetic are estimated against the [`Budget`].
 
 use dsrf_rainbow::VarianceConvention;
-use dsrf_sim::{CurveConfig, Penalties, SimulatedPoint, TestError, simulate_learning_curve};
-use dsrf_theory::{Penalty, Units};
+use dsrf_sim::{
+    ClassificationConfig, Classifier, CurveConfig, Penalties, SimulatedPoint, Summary, TestError,
+    simulate_classification, simulate_learning_curve,
+};
+use dsrf_theory::{GcmPoint, Labels, Loss, Penalty, Units};
+use rayon::prelude::*;
 
 use crate::budget::{Budget, f64_bytes};
 use crate::compare::PointComparison;
@@ -74,6 +78,101 @@ pub fn simulate_against_theory(
             PointComparison::new(sim.n, penalty, sim.lambda_code, sim.test, sim.train, th)
         })
         .collect())
+}
+
+/// One point of a simulated classification curve beside the Gaussian-covariate-model
+/// theory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassificationComparison {
+    /// Sample size.
+    pub n: usize,
+    /// The penalty as given.
+    pub penalty: Penalty,
+    /// λ_c (code units).
+    pub lambda_code: f64,
+    /// Held-out classification error over replicates.
+    pub error: Summary,
+    /// Mean training loss over replicates.
+    pub train_loss: Summary,
+    /// The GCM equations at (n, λ) with sign labels and the same flip probability.
+    pub theory: GcmPoint,
+    /// error mean / theory − 1 (`None` when the theory's error is 0).
+    pub relative_deviation: Option<f64>,
+}
+
+/// Simulates `plan` with a classifier (`loss` logistic or hinge) on y = sign of the
+/// network's label, flipped with probability `flip`, and evaluates the GCM equations
+/// (Definition 4.2 in `convention`) on the same grid. Replicates run in parallel,
+/// replicate r on streams 2r and 2r + 1 of the plan's seed (same bits for any thread
+/// count); `progress` is called once per finished replicate.
+pub fn simulate_classification_against_theory(
+    network: &RealisedNetwork,
+    convention: VarianceConvention,
+    plan: &SimulationPlan,
+    loss: Loss,
+    flip: f64,
+    budget: &Budget,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<Vec<ClassificationComparison>> {
+    let p = network.p();
+    let penalties_code = codes(&plan.penalties, p)?;
+    // The same footprint as a ridge replicate: a p × p system and sample chunks.
+    check_cost(network, plan, budget)?;
+    let classifier = match loss {
+        Loss::Logistic => Classifier::Logistic,
+        Loss::Hinge => Classifier::Hinge,
+        Loss::Square => {
+            return Err(DsrfError::input(
+                "loss",
+                "the square loss is ridge: use the ridge simulation",
+            ));
+        }
+    };
+    let problem = network.problem(convention)?;
+    let ns: Vec<f64> = plan.ns.iter().map(|&n| n as f64).collect();
+    let teacher = network.teacher()?;
+    let mut out = Vec::new();
+    for (penalty, &lambda_code) in plan.penalties.iter().zip(&penalties_code) {
+        let theory = problem.gcm_curve(&ns, *penalty, loss, Labels::Sign { flip })?;
+        let replicates: Vec<Vec<dsrf_sim::ClassificationPoint>> = (0..plan.replicates as u64)
+            .into_par_iter()
+            .map(|replicate| {
+                let config = ClassificationConfig {
+                    ns: plan.ns.clone(),
+                    lambda_code,
+                    classifier,
+                    flip,
+                    seed: plan.seed,
+                    replicate,
+                    test_size: plan.test_size,
+                };
+                let points = simulate_classification(&teacher, &config);
+                if let Some(tick) = progress {
+                    tick();
+                }
+                points
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        for (k, th) in theory.into_iter().enumerate() {
+            let errors: Vec<f64> = replicates
+                .iter()
+                .map(|r| r[k].classification_error)
+                .collect();
+            let losses: Vec<f64> = replicates.iter().map(|r| r[k].train_loss).collect();
+            let error = Summary::of(&errors);
+            let predicted = th.classification_error.unwrap_or(f64::NAN);
+            out.push(ClassificationComparison {
+                n: plan.ns[k],
+                penalty: *penalty,
+                lambda_code,
+                error,
+                train_loss: Summary::of(&losses),
+                relative_deviation: (predicted != 0.0).then(|| error.mean / predicted - 1.0),
+                theory: th,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Code-unit penalties, each finite and > 0, with the user's value in the message.

@@ -278,3 +278,113 @@ pub fn fit_hinge(
         ),
     })
 }
+
+/// The classifier of a simulated classification curve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Classifier {
+    /// [`fit_logistic`].
+    Logistic,
+    /// [`fit_hinge`].
+    Hinge,
+}
+
+/// One replicate of a classification learning curve: labels y = ±sign of the
+/// sampler's label (its noise included), flipped with probability `flip`.
+#[derive(Debug, Clone)]
+pub struct ClassificationConfig {
+    /// Training-set sizes (nested prefixes of one sample), ascending.
+    pub ns: Vec<usize>,
+    /// λ_c of Σℓ + (λ_c/2)‖w‖², > 0.
+    pub lambda_code: f64,
+    /// Logistic or hinge.
+    pub classifier: Classifier,
+    /// Probability that a label is flipped, in [0, ½).
+    pub flip: f64,
+    /// The data seed: replicate r draws its training sample from stream 2r and its
+    /// test sample from stream 2r + 1 (the ridge simulator's convention).
+    pub seed: u64,
+    /// The replicate r.
+    pub replicate: u64,
+    /// Held-out test samples.
+    pub test_size: usize,
+}
+
+/// The measured errors at one n.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClassificationPoint {
+    /// Training-set size.
+    pub n: usize,
+    /// Fraction of held-out samples with sign(wᵀφ) ≠ y.
+    pub classification_error: f64,
+    /// Mean training loss at the fit, penalty excluded.
+    pub train_loss: f64,
+}
+
+/// ±1 labels from the sampler's real labels, each flipped with probability `flip`
+/// (a uniform draw per label from `rng`, even when `flip` = 0, so that the stream's
+/// use does not depend on it).
+fn sign_labels(labels: &[f64], flip: f64, rng: &mut rand_chacha::ChaCha8Rng) -> Vec<f64> {
+    use rand_distr::{Distribution, StandardUniform};
+    labels
+        .iter()
+        .map(|&y| {
+            let sign = if y >= 0.0 { 1.0 } else { -1.0 };
+            let u: f64 = StandardUniform.sample(rng);
+            if u < flip { -sign } else { sign }
+        })
+        .collect()
+}
+
+/// One replicate of a classification learning curve on `sampler`'s features: every n
+/// fitted on the first n training samples, scored on `test_size` held-out samples.
+pub fn simulate_classification(
+    sampler: &impl crate::FeatureSampler,
+    config: &ClassificationConfig,
+) -> Result<Vec<ClassificationPoint>, SimError> {
+    let input = |what: &str, message: String| SimError::Input {
+        what: what.into(),
+        message,
+    };
+    if !(0.0..0.5).contains(&config.flip) {
+        return Err(input(
+            "flip",
+            format!("must be in [0, 0.5), got {}", config.flip),
+        ));
+    }
+    if config.ns.is_empty() || config.ns.windows(2).any(|w| w[1] <= w[0]) || config.ns[0] == 0 {
+        return Err(input(
+            "ns",
+            "must be positive and strictly increasing".into(),
+        ));
+    }
+    if config.test_size == 0 {
+        return Err(input("test_size", "must be at least 1".into()));
+    }
+    let n_max = *config.ns.last().expect("checked non-empty");
+    let mut train_rng = crate::stream(config.seed, 2 * config.replicate);
+    let mut test_rng = crate::stream(config.seed, 2 * config.replicate + 1);
+    let (x, raw) = sampler.sample(&mut train_rng, n_max);
+    let y = sign_labels(&raw, config.flip, &mut train_rng);
+    let (x_test, raw_test) = sampler.sample(&mut test_rng, config.test_size);
+    let y_test = sign_labels(&raw_test, config.flip, &mut test_rng);
+    config
+        .ns
+        .iter()
+        .map(|&n| {
+            let features = x.as_ref().subcols(0, n);
+            let fit = match config.classifier {
+                Classifier::Logistic => fit_logistic(features, &y[..n], config.lambda_code)?,
+                Classifier::Hinge => fit_hinge(features, &y[..n], config.lambda_code)?,
+            };
+            let wrong = margins(x_test.as_ref(), &y_test, &fit.weights)
+                .iter()
+                .filter(|&&t| t <= 0.0)
+                .count();
+            Ok(ClassificationPoint {
+                n,
+                classification_error: wrong as f64 / config.test_size as f64,
+                train_loss: fit.train_loss,
+            })
+        })
+        .collect()
+}

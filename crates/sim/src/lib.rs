@@ -59,7 +59,8 @@ mod sampler;
 mod training;
 
 pub use classify::{
-    ClassifierFit, DUALITY_GAP_TOLERANCE, GRADIENT_TOLERANCE, fit_hinge, fit_logistic,
+    ClassificationConfig, ClassificationPoint, Classifier, ClassifierFit, DUALITY_GAP_TOLERANCE,
+    GRADIENT_TOLERANCE, fit_hinge, fit_logistic, simulate_classification,
 };
 pub use curve::{
     CheckedCurveConfig, CurveConfig, Penalties, PenaltyUnits, SimulatedPoint, Summary, TestError,
