@@ -136,6 +136,7 @@ figure_tests!(
     rf_emp,
     rf_emp_ensemble,
     precursor_ridge,
+    precursor_logistic,
     precursor_depth,
     precursor_spectrum,
     real_emp,

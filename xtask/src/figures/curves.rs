@@ -53,10 +53,10 @@ use anyhow::{Result, anyhow, bail};
 use dsrf::budget::Budget;
 use dsrf::rainbow::{NetworkSpec, VarianceConvention};
 use dsrf::sim::{
-    CurveConfig, FeatureSampler, NetworkTeacher, Penalties, SimulatedPoint, Summary, TestError,
-    simulate_learning_curve,
+    ClassificationConfig, Classifier, CurveConfig, FeatureSampler, NetworkTeacher, Penalties,
+    SimulatedPoint, Summary, TestError, simulate_classification, simulate_learning_curve,
 };
-use dsrf::theory::{Penalty, Problem, RiskPoint, Units};
+use dsrf::theory::{Labels, Loss, Penalty, Problem, RiskPoint, Units};
 use dsrf::{NetworkModel, RealisedNetwork};
 use dsrf_report::{Cell, Metadata, Table};
 use serde_json::json;
@@ -94,14 +94,28 @@ pub struct MonteCarlo {
 }
 
 /// The ridge penalty of every point of a curve figure.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum CurvePenalty {
     /// One penalty for every n.
     Fixed(Penalty),
+    /// One fixed penalty per series (in series order), e.g. a λ per activation.
+    PerSeries(Vec<Penalty>),
     /// At every n the penalty λ*(n) that minimises the closed-form theory (clamped into
     /// `OPTIMAL_RANGE`): the theory rows follow the optimal curve, the Monte-Carlo
     /// theory and the simulations use the same λ*(n).
     Optimal,
+}
+
+/// The estimator of a curve figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurveLoss {
+    /// Ridge: Theorem 3.1 and the ridge simulator; errors are test MSEs.
+    Ridge,
+    /// A classifier (logistic or hinge) on the sign of the target's output: the
+    /// Gaussian-covariate-model equations and held-out classification errors (the
+    /// `test_error` column is then the classification error, `train_error` the mean
+    /// training loss). Fixed penalties only.
+    Classification(Loss),
 }
 
 /// How the simulations' data seeds are assigned (streams 0 and 1 of a seed: the
@@ -124,8 +138,10 @@ pub struct CurveSetup {
     pub d: usize,
     /// Feature dimension of every series' learner.
     pub p: usize,
-    /// The ridge penalty.
+    /// The penalty.
     pub penalty: CurvePenalty,
+    /// Ridge or a classifier.
+    pub loss: CurveLoss,
     /// Sample sizes of the theory curves (real numbers: n = αd).
     pub theory_ns: Vec<f64>,
     /// Sample sizes of the simulations.
@@ -295,6 +311,10 @@ impl Curves {
             CurvePenalty::Fixed(penalty) => m
                 .parameter("lambda_paper", penalty.in_units(Units::Paper, s.p))
                 .parameter("lambda_code", penalty.in_units(Units::Code, s.p)),
+            CurvePenalty::PerSeries(ref penalties) => m.parameter(
+                "lambda_paper_per_series",
+                json!(penalties.iter().map(|p| p.in_units(Units::Paper, s.p)).collect::<Vec<_>>()),
+            ),
         };
         m = m
             .parameter("theory_ns", json!(s.theory_ns))
@@ -381,7 +401,27 @@ impl Curves {
         ns.extend(self.setup.sim_ns.iter().map(|&n| n as f64));
         ns.sort_by(f64::total_cmp);
         ns.dedup();
-        let curve: Vec<RiskPoint> = match self.setup.penalty {
+        if let CurveLoss::Classification(loss) = self.setup.loss {
+            let Some(penalty) = self.fixed_penalty(s) else {
+                bail!("classification curves take a fixed penalty");
+            };
+            let curve = problem.gcm_curve(&ns, penalty, loss, Labels::Sign { flip: 0.0 })?;
+            return Ok(curve
+                .iter()
+                .map(|point| {
+                    vec![
+                        Cell::from(s),
+                        Cell::from(source),
+                        Cell::Integer(-1),
+                        Cell::Number(point.n),
+                        Cell::Number(point.classification_error.unwrap_or(f64::NAN)),
+                        Cell::Number(point.train_loss),
+                        Cell::Number(point.lambda_code),
+                    ]
+                })
+                .collect());
+        }
+        let curve: Vec<RiskPoint> = match &self.setup.penalty {
             CurvePenalty::Optimal => {
                 let lambdas = self.optimal_penalties(s, &ns)?;
                 ns.iter()
@@ -389,7 +429,8 @@ impl Curves {
                     .map(|(&n, l)| problem.risk(n, Penalty::code(l)))
                     .collect::<std::result::Result<_, _>>()?
             }
-            CurvePenalty::Fixed(penalty) => problem.learning_curve(&ns, &[penalty])?,
+            CurvePenalty::Fixed(penalty) => problem.learning_curve(&ns, &[*penalty])?,
+            CurvePenalty::PerSeries(penalties) => problem.learning_curve(&ns, &[penalties[s]])?,
         };
         Ok(curve
             .iter()
@@ -410,14 +451,17 @@ impl Curves {
     /// Replicate r of series s: one penalty, or λ*(n) of every simulated n (one ridge
     /// path serves all; the point of n_k is kept at λ*(n_k) only).
     fn simulation_rows(&self, s: usize, r: usize) -> Result<Vec<Vec<Cell>>> {
+        if let CurveLoss::Classification(loss) = self.setup.loss {
+            return self.classification_rows(s, r, loss);
+        }
         let net = self.realised(s)?;
         let sim_ns: Vec<f64> = self.setup.sim_ns.iter().map(|&n| n as f64).collect();
-        let lambdas = match self.setup.penalty {
-            CurvePenalty::Optimal => self.optimal_penalties(s, &sim_ns)?,
-            CurvePenalty::Fixed(penalty) => vec![penalty.to_code(self.setup.p)],
+        let lambdas = match self.fixed_penalty(s) {
+            None => self.optimal_penalties(s, &sim_ns)?,
+            Some(penalty) => vec![penalty.to_code(self.setup.p)],
         };
         let keep = |pt: &SimulatedPoint| match self.setup.penalty {
-            CurvePenalty::Fixed(_) => true,
+            CurvePenalty::Fixed(_) | CurvePenalty::PerSeries(_) => true,
             CurvePenalty::Optimal => self
                 .setup
                 .sim_ns
@@ -449,6 +493,54 @@ impl Curves {
                 ]
             })
             .collect())
+    }
+
+    /// Replicate r of series s of a classification figure: one fit per simulated n,
+    /// scored on held-out samples.
+    fn classification_rows(&self, s: usize, r: usize, loss: Loss) -> Result<Vec<Vec<Cell>>> {
+        let net = self.realised(s)?;
+        let Some(penalty) = self.fixed_penalty(s) else {
+            bail!("classification curves take a fixed penalty");
+        };
+        let classifier = match loss {
+            Loss::Logistic => Classifier::Logistic,
+            Loss::Hinge => Classifier::Hinge,
+            Loss::Square => bail!("the square loss is the ridge figure's"),
+        };
+        let lambda_code = penalty.to_code(self.setup.p);
+        let config = ClassificationConfig {
+            ns: self.setup.sim_ns.clone(),
+            lambda_code,
+            classifier,
+            flip: 0.0,
+            seed: self.data_seed(s, r),
+            replicate: 0,
+            test_size: self.setup.test_size,
+        };
+        let points = simulate_classification(&net.teacher, &config)?;
+        Ok(points
+            .iter()
+            .map(|pt| {
+                vec![
+                    Cell::from(s),
+                    Cell::from(SIMULATION),
+                    Cell::from(r),
+                    Cell::Number(pt.n as f64),
+                    Cell::Number(pt.classification_error),
+                    Cell::Number(pt.train_loss),
+                    Cell::Number(lambda_code),
+                ]
+            })
+            .collect())
+    }
+
+    /// The fixed penalty of series s (none for optimal penalties).
+    fn fixed_penalty(&self, s: usize) -> Option<Penalty> {
+        match &self.setup.penalty {
+            CurvePenalty::Fixed(p) => Some(*p),
+            CurvePenalty::PerSeries(p) => p.get(s).copied(),
+            CurvePenalty::Optimal => None,
+        }
     }
 
     /// The data seed of replicate r of series s.
@@ -549,8 +641,10 @@ impl Curves {
         lambda_code: f64,
     ) -> Vec<Cell> {
         let s = &self.setup;
-        let (paper, code) = match s.penalty {
-            CurvePenalty::Optimal => (lambda_code / s.p as f64, lambda_code),
+        let (paper, code) = match &s.penalty {
+            CurvePenalty::Optimal | CurvePenalty::PerSeries(_) => {
+                (lambda_code / s.p as f64, lambda_code)
+            }
             CurvePenalty::Fixed(penalty) => (
                 penalty.in_units(Units::Paper, s.p),
                 penalty.in_units(Units::Code, s.p),

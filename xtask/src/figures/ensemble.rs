@@ -26,7 +26,8 @@ use dsrf_report::{
 };
 
 use super::curves::{
-    CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY, read_series,
+    CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY,
+    read_series,
 };
 use super::experiment::{Experiment, Mode};
 use super::fig1_rainbow::peak_check;
@@ -166,6 +167,7 @@ impl Ensemble {
             d,
             p: d,
             penalty: CurvePenalty::Fixed(family.penalty),
+            loss: CurveLoss::Ridge,
             theory_ns,
             sim_ns,
             replicates: 1,

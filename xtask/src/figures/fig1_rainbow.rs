@@ -14,8 +14,8 @@ use dsrf::theory::Penalty;
 use dsrf_report::{Axis, Colour, ColourScale, Figure, Marker, Metadata, Panel, Table};
 
 use super::curves::{
-    CurvePenalty, CurveSetup, Curves, DataSeeds, SeriesData, THEORY, curve_units, read_series,
-    series_of,
+    CurveLoss, CurvePenalty, CurveSetup, Curves, DataSeeds, SeriesData, THEORY, curve_units,
+    read_series, series_of,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::{Bars, XVar, marker_kind, simulation_markers, style_legend, theory_line};
@@ -53,6 +53,7 @@ impl Fig1 {
             d,
             p: d,
             penalty: CurvePenalty::Fixed(Penalty::paper(LAMBDA)),
+            loss: CurveLoss::Ridge,
             theory_ns: (1..=2 * steps)
                 .map(|i| (i * d) as f64 / steps as f64)
                 .collect(),

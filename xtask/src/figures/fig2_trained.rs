@@ -33,8 +33,8 @@ use faer::Par;
 use serde_json::json;
 
 use super::curves::{
-    CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, MonteCarlo, SeriesData, SpecProvider,
-    THEORY, THEORY_MC, curve_units, read_series,
+    CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, MonteCarlo, SeriesData,
+    SpecProvider, THEORY, THEORY_MC, curve_units, read_series,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::{Bars, XVar, simulation_markers, theory_line, theory_mc_line};
@@ -153,6 +153,7 @@ impl Fig2 {
             d,
             p: d,
             penalty: CurvePenalty::Optimal,
+            loss: CurveLoss::Ridge,
             theory_ns,
             sim_ns,
             replicates: mode.pick(10, 3),

@@ -34,6 +34,7 @@ mod learned;
 mod plot;
 mod plot_svg;
 mod precursor_depth;
+mod precursor_logistic;
 mod precursor_ridge;
 mod precursor_spectrum;
 mod published;
@@ -59,13 +60,14 @@ pub use shard::Shard;
 pub use summary::{Agreement, Check, ReadOff, Summary};
 
 /// Every figure, in gallery order.
-pub const FIGURES: [&str; 15] = [
+pub const FIGURES: [&str; 16] = [
     fig1_rainbow::ID,
     ensemble::FIG1_ID,
     fig2_trained::ID,
     rf_emp::ID,
     ensemble::RF_EMP_ID,
     precursor_ridge::ID,
+    precursor_logistic::ID,
     precursor_depth::ID,
     precursor_spectrum::ID,
     real::EMP_ID,
@@ -91,6 +93,7 @@ pub fn experiment_in(id: &str, mode: Mode, cache: TrainingCache) -> Result<Box<d
         rf_emp::ID => Box::new(rf_emp::RfEmp::new(mode)),
         ensemble::FIG1_ID | ensemble::RF_EMP_ID => Box::new(ensemble::Ensemble::new(id, mode)?),
         precursor_ridge::ID => Box::new(precursor_ridge::PrecursorRidge::new(mode)),
+        precursor_logistic::ID => Box::new(precursor_logistic::PrecursorLogistic::new(mode)),
         precursor_depth::ID => Box::new(precursor_depth::PrecursorDepth::new(mode)),
         precursor_spectrum::ID => Box::new(precursor_spectrum::PrecursorSpectrum::new(mode)),
         real::EMP_ID
@@ -165,7 +168,8 @@ fn usage() -> &'static str {
      in DIR/shards/); assemble them with --merge DIR\n  \
      --merge DIR  assemble the shards in DIR/shards into the figures, tables and gallery\n  \
      --gallery DIR  only rewrite the gallery pages from the outputs already in DIR\n\n\
-     figures: fig1_rainbow, fig2_trained, rf_emp, precursor_ridge, precursor_depth, precursor_spectrum,
+     figures: fig1_rainbow, fig1_ensemble, fig2_trained, rf_emp, rf_emp_ensemble, precursor_ridge,
+         precursor_logistic, precursor_depth, precursor_spectrum,
          real_emp, real_det, real_opt, fashion_emp, art_emp, art_det, art_opt\n\
      After a complete full run (or merge) the gallery docs/figures.md is regenerated."
 }

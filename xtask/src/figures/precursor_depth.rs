@@ -16,8 +16,8 @@ use dsrf_report::{
 };
 
 use super::curves::{
-    CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY, curve_units,
-    read_series,
+    CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY,
+    curve_units, read_series,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::{Bars, XVar, marker_kind, simulation_markers, style_legend, theory_line};
@@ -68,6 +68,7 @@ impl PrecursorDepth {
             d,
             p,
             penalty: CurvePenalty::Fixed(Penalty::paper(LAMBDA)),
+            loss: CurveLoss::Ridge,
             theory_ns: (1..=160).map(|i| (i * d) as f64 / 20.0).collect(),
             sim_ns,
             replicates: mode.pick(10, 2),

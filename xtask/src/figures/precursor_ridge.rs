@@ -18,8 +18,8 @@ use dsrf::theory::Penalty;
 use dsrf_report::{Axis, Cell, Colour, Figure, Marker, Metadata, Panel, SeriesKind, Table};
 
 use super::curves::{
-    CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY, curve_units,
-    read_series,
+    CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY,
+    curve_units, read_series,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::{Bars, XVar, marker_kind, simulation_markers, theory_line};
@@ -77,6 +77,7 @@ impl PrecursorRidge {
             d,
             p,
             penalty: CurvePenalty::Fixed(Penalty::paper(LAMBDA)),
+            loss: CurveLoss::Ridge,
             theory_ns,
             sim_ns,
             replicates: mode.pick(20, 3),

@@ -11,8 +11,8 @@ use dsrf::theory::Penalty;
 use dsrf_report::{Axis, Colour, ColourScale, Figure, Marker, Metadata, Panel, SeriesKind, Table};
 
 use super::curves::{
-    CurvePenalty, CurveSetup, Curves, DataSeeds, MonteCarlo, SeriesData, THEORY, THEORY_MC,
-    curve_units, read_series, series_of,
+    CurveLoss, CurvePenalty, CurveSetup, Curves, DataSeeds, MonteCarlo, SeriesData, THEORY,
+    THEORY_MC, curve_units, read_series, series_of,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::{
@@ -56,6 +56,7 @@ impl RfEmp {
             d,
             p: d,
             penalty: CurvePenalty::Fixed(Penalty::code(LAMBDA_CODE)),
+            loss: CurveLoss::Ridge,
             theory_ns,
             sim_ns,
             replicates: mode.pick(10, 3),
