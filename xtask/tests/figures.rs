@@ -137,6 +137,7 @@ figure_tests!(
     rf_emp_ensemble,
     precursor_ridge,
     precursor_logistic,
+    rainbow_classification,
     precursor_depth,
     precursor_spectrum,
     real_emp,

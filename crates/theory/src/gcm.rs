@@ -31,7 +31,7 @@
 //! by the kink-aware adaptive quadrature of `dsrf_linalg::quadrature`, split at the
 //! hinge's kinks.
 //!
-//! The iteration runs on (ln V̂, ln q̂, m̂/V̂) with Anderson acceleration (plain steps
+//! The iteration runs on the overlaps (ln V, ln q, m/√(qρ)) with Anderson acceleration (plain steps
 //! crawl where the ridge fixed point is flat, SPEC §8.4); it stops when one more
 //! step changes the conjugates by less than a relative [`GCM_TOLERANCE`] and reports
 //! non-convergence as an error, never as the last iterate. Logistic and hinge need
@@ -322,54 +322,64 @@ fn check_channel(loss: Loss, labels: Labels, lambda_code: f64) -> Result<(), The
     }
 }
 
-/// Coordinates in which the fixed-point map is iterated: (ln V̂, ln q̂, m̂/V̂) — the
-/// conjugates are positive and m̂ scales with V̂ (they are equal for ridge).
-fn coordinates(h: Hats) -> [f64; 3] {
-    [h.v.ln(), h.q.ln(), h.m / h.v]
+/// Coordinates in which the fixed-point map is iterated: the overlaps as
+/// (ln V, ln q, m/√(qρ)). The overlaps stay finite where a conjugate vanishes (the
+/// hinge at small n has V̂ → 0 when every sample sits on the linear part of the loss,
+/// and V → Σω/λ_c), and m/√(qρ) is a cosine in [−1, 1].
+fn coordinates(o: Overlaps, rho: f64) -> [f64; 3] {
+    [o.v.ln(), o.q.ln(), o.m / (o.q * rho).sqrt()]
 }
 
-fn hats_at(x: [f64; 3]) -> Hats {
-    let v = x[0].exp();
-    Hats {
-        v,
-        q: x[1].exp(),
-        m: x[2] * v,
+fn overlaps_at(x: [f64; 3], rho: f64) -> Overlaps {
+    let q = x[1].exp();
+    Overlaps {
+        v: x[0].exp(),
+        q,
+        m: x[2] * (q * rho).sqrt(),
     }
 }
+
+/// Iterations without halving the best residual before Anderson is suspended.
+const STALL: usize = 40;
+/// Damped plain steps taken while it is suspended, and their damping.
+const DAMPED_STEPS: usize = 200;
+const DAMPING: f64 = 0.5;
 
 /// Columns of Anderson's history (the state has three coordinates).
 const ANDERSON_DEPTH: usize = 3;
 
-/// Anderson acceleration (type II, depth 3) of the map x ↦ F(x) in [`coordinates`]:
+/// Anderson acceleration (type II, depth 3) of the map x ↦ F(x) (overlaps → conjugates
+/// → overlaps) in [`coordinates`]:
 /// the plain iteration needs O(λ^{-1/2}) steps where the ridge fixed point is flat
 /// (n < p, small λ; SPEC §8.4), the accelerated one a few dozen. A step that leaves
 /// the domain or makes the residual much worse falls back to a damped plain step
 /// and restarts the history.
 fn solve(eq: &Equations, start: Option<Hats>) -> Result<(Hats, Overlaps, f64, usize), TheoryError> {
-    // Cold start: the conjugates of a student that has learned nothing yet (q small,
-    // m = 0, V = 1).
-    let h0 = match start {
-        Some(h) => h,
-        None => {
-            let o = Overlaps {
-                v: 1.0,
-                q: 1e-2 * eq.problem.rho.max(f64::MIN_POSITIVE),
-                m: 0.0,
-            };
-            eq.conjugates(o).0
-        }
+    // Cold start: a student that has learned nothing yet (q small, m = 0, V = 1).
+    let rho = eq.problem.rho.max(f64::MIN_POSITIVE);
+    let o0 = match start {
+        Some(h) => eq.overlaps(h),
+        None => Overlaps {
+            v: 1.0,
+            q: 1e-2 * rho,
+            m: 0.0,
+        },
     };
-    let map = |x: [f64; 3]| -> Option<([f64; 3], Overlaps, f64)> {
-        let o = eq.overlaps(hats_at(x));
-        let (target, train) = eq.conjugates(o);
-        let fx = coordinates(target);
-        fx.iter().all(|c| c.is_finite()).then_some((fx, o, train))
+    let map = |x: [f64; 3]| -> Option<([f64; 3], Hats, Overlaps, f64)> {
+        let o = overlaps_at(x, rho);
+        let (h, train) = eq.conjugates(o);
+        let next = eq.overlaps(h);
+        let fx = coordinates(next, rho);
+        fx.iter()
+            .all(|c| c.is_finite())
+            .then_some((fx, h, next, train))
     };
-    let mut x = coordinates(h0);
+    let mut x = coordinates(o0, rho);
     let mut history: Vec<([f64; 3], [f64; 3])> = Vec::new();
     let mut best = f64::INFINITY;
+    let (mut since_best, mut damped_left) = (0usize, 0usize);
     for iteration in 1..=GCM_MAX_ITERATIONS {
-        let Some((fx, o, train)) = map(x) else {
+        let Some((fx, h, o, train)) = map(x) else {
             // An extrapolation left the domain: back to halfway from the last good
             // point, without history.
             let Some(&(good, g)) = history.last() else {
@@ -380,17 +390,32 @@ fn solve(eq: &Equations, start: Option<Hats>) -> Result<(Hats, Overlaps, f64, us
             continue;
         };
         let g: [f64; 3] = std::array::from_fn(|i| fx[i] - x[i]);
-        let residual = g[0]
-            .abs()
-            .max(g[1].abs())
-            .max(g[2].abs() / fx[2].abs().max(f64::MIN_POSITIVE));
+        let residual = g[0].abs().max(g[1].abs()).max(g[2].abs());
         if residual < GCM_TOLERANCE {
-            return Ok((hats_at(fx), o, train, iteration));
+            return Ok((h, o, train, iteration));
         }
         if residual > 1e3 * best {
             history.clear();
         }
-        best = best.min(residual);
+        if residual < 0.5 * best {
+            best = residual;
+            since_best = 0;
+        } else {
+            since_best += 1;
+        }
+        // Anderson can cycle on the hinge's piecewise equations: after a stall, a
+        // stretch of damped plain steps (contractive near the fixed point), then
+        // acceleration again from a fresh history.
+        if since_best > STALL {
+            damped_left = DAMPED_STEPS;
+            since_best = 0;
+            history.clear();
+        }
+        if damped_left > 0 {
+            damped_left -= 1;
+            x = std::array::from_fn(|i| x[i] + DAMPING * g[i]);
+            continue;
+        }
         history.push((x, g));
         if history.len() > ANDERSON_DEPTH + 1 {
             history.remove(0);

@@ -154,3 +154,32 @@ fn combinations_the_equations_do_not_describe_are_refused() {
         Err(TheoryError::InvalidPenalty(_))
     ));
 }
+
+/// The hinge at n ≪ p with a large penalty: every training sample sits on the linear
+/// part of the loss, V̂ → 0 and V → Σω/λ_c (the regime in which iterating on the
+/// conjugates' logarithms broke down, on the Figure-1 network at n = 25, p = 500).
+#[test]
+fn hinge_in_its_linear_regime_converges_to_v_equal_trace_over_lambda() {
+    let (omega, a, rho, _) = power_law(500, 0.2, 0.0);
+    let problem = Problem::from_spectrum(&omega, &a, rho, 0.0).unwrap();
+    let trace: f64 = omega.iter().sum();
+    for &(n, lambda) in &[(25.0, 25.0), (10.0, 100.0), (50.0, 25.0)] {
+        let point = problem
+            .gcm(
+                n,
+                Penalty::code(lambda),
+                Loss::Hinge,
+                Labels::Sign { flip: 0.0 },
+            )
+            .unwrap();
+        assert!(point.v <= trace / lambda * (1.0 + 1e-12));
+        assert!(
+            point.v > 0.9 * trace / lambda,
+            "n={n} λ_c={lambda}: V = {} vs Σω/λ = {}",
+            point.v,
+            trace / lambda
+        );
+        let e = point.classification_error.unwrap();
+        assert!(e > 0.0 && e < 0.5);
+    }
+}

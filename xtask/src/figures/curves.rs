@@ -107,7 +107,7 @@ pub enum CurvePenalty {
 }
 
 /// The estimator of a curve figure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CurveLoss {
     /// Ridge: Theorem 3.1 and the ridge simulator; errors are test MSEs.
     Ridge,
@@ -116,6 +116,8 @@ pub enum CurveLoss {
     /// `test_error` column is then the classification error, `train_error` the mean
     /// training loss). Fixed penalties only.
     Classification(Loss),
+    /// One classifier per series (in series order).
+    ClassificationPerSeries(Vec<Loss>),
 }
 
 /// How the simulations' data seeds are assigned (streams 0 and 1 of a seed: the
@@ -401,7 +403,7 @@ impl Curves {
         ns.extend(self.setup.sim_ns.iter().map(|&n| n as f64));
         ns.sort_by(f64::total_cmp);
         ns.dedup();
-        if let CurveLoss::Classification(loss) = self.setup.loss {
+        if let Some(loss) = self.classifier_of(s) {
             let Some(penalty) = self.fixed_penalty(s) else {
                 bail!("classification curves take a fixed penalty");
             };
@@ -451,7 +453,7 @@ impl Curves {
     /// Replicate r of series s: one penalty, or λ*(n) of every simulated n (one ridge
     /// path serves all; the point of n_k is kept at λ*(n_k) only).
     fn simulation_rows(&self, s: usize, r: usize) -> Result<Vec<Vec<Cell>>> {
-        if let CurveLoss::Classification(loss) = self.setup.loss {
+        if let Some(loss) = self.classifier_of(s) {
             return self.classification_rows(s, r, loss);
         }
         let net = self.realised(s)?;
@@ -532,6 +534,15 @@ impl Curves {
                 ]
             })
             .collect())
+    }
+
+    /// The classifier of series s (none for ridge).
+    fn classifier_of(&self, s: usize) -> Option<Loss> {
+        match &self.setup.loss {
+            CurveLoss::Ridge => None,
+            CurveLoss::Classification(loss) => Some(*loss),
+            CurveLoss::ClassificationPerSeries(losses) => losses.get(s).copied(),
+        }
     }
 
     /// The fixed penalty of series s (none for optimal penalties).
@@ -814,4 +825,26 @@ pub fn read_series(table: &Table, key_columns: &[&str]) -> Result<Vec<SeriesData
             }
         })
         .collect())
+}
+
+/// The check of a classification curve: more data, fewer mistakes — the theory falls
+/// at every step, the simulation (noisy point to point) from its first to its last n.
+pub fn falls_with_alpha(s: &SeriesData, name: &str) -> super::summary::Check {
+    let theory: Vec<f64> = s.curve(THEORY).iter().map(|t| t.2).collect();
+    let sims: Vec<f64> = s.pairs(THEORY).iter().map(|p| p.0).collect();
+    let ends = |v: &[f64]| {
+        (
+            v.first().copied().unwrap_or(f64::NAN),
+            v.last().copied().unwrap_or(f64::NAN),
+        )
+    };
+    let ((t0, t1), (s0, s1)) = (ends(&theory), ends(&sims));
+    super::summary::Check {
+        claim: format!(
+            "{name}: the classification error falls with α (theory at every step, simulation \
+             from the first to the last α)"
+        ),
+        holds: theory.windows(2).all(|w| w[1] < w[0]) && s1 < s0,
+        detail: format!("theory {t0:.4} → {t1:.4}; simulation {s0:.4} → {s1:.4}"),
+    }
 }

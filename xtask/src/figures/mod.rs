@@ -39,6 +39,7 @@ mod precursor_ridge;
 mod precursor_spectrum;
 mod published;
 pub mod published_plots;
+mod rainbow_classification;
 mod real;
 mod rf_emp;
 mod shard;
@@ -60,7 +61,7 @@ pub use shard::Shard;
 pub use summary::{Agreement, Check, ReadOff, Summary};
 
 /// Every figure, in gallery order.
-pub const FIGURES: [&str; 16] = [
+pub const FIGURES: [&str; 17] = [
     fig1_rainbow::ID,
     ensemble::FIG1_ID,
     fig2_trained::ID,
@@ -68,6 +69,7 @@ pub const FIGURES: [&str; 16] = [
     ensemble::RF_EMP_ID,
     precursor_ridge::ID,
     precursor_logistic::ID,
+    rainbow_classification::ID,
     precursor_depth::ID,
     precursor_spectrum::ID,
     real::EMP_ID,
@@ -94,6 +96,9 @@ pub fn experiment_in(id: &str, mode: Mode, cache: TrainingCache) -> Result<Box<d
         ensemble::FIG1_ID | ensemble::RF_EMP_ID => Box::new(ensemble::Ensemble::new(id, mode)?),
         precursor_ridge::ID => Box::new(precursor_ridge::PrecursorRidge::new(mode)),
         precursor_logistic::ID => Box::new(precursor_logistic::PrecursorLogistic::new(mode)),
+        rainbow_classification::ID => {
+            Box::new(rainbow_classification::RainbowClassification::new(mode))
+        }
         precursor_depth::ID => Box::new(precursor_depth::PrecursorDepth::new(mode)),
         precursor_spectrum::ID => Box::new(precursor_spectrum::PrecursorSpectrum::new(mode)),
         real::EMP_ID
@@ -169,7 +174,7 @@ fn usage() -> &'static str {
      --merge DIR  assemble the shards in DIR/shards into the figures, tables and gallery\n  \
      --gallery DIR  only rewrite the gallery pages from the outputs already in DIR\n\n\
      figures: fig1_rainbow, fig1_ensemble, fig2_trained, rf_emp, rf_emp_ensemble, precursor_ridge,
-         precursor_logistic, precursor_depth, precursor_spectrum,
+         precursor_logistic, rainbow_classification, precursor_depth, precursor_spectrum,
          real_emp, real_det, real_opt, fashion_emp, art_emp, art_det, art_opt\n\
      After a complete full run (or merge) the gallery docs/figures.md is regenerated."
 }
