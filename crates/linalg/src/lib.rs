@@ -55,6 +55,7 @@ mod reduction;
 mod ridge;
 mod ridge_path;
 mod roots;
+mod special;
 mod spectral;
 mod symv;
 mod tridiagonal;
@@ -67,6 +68,7 @@ pub use parallelism::{FIXED_DEGREE, fixed_parallelism, product};
 pub use ridge::{RidgeSystem, ridge_solve};
 pub use ridge_path::{ridge_path, ridge_path_normal};
 pub use roots::{psd_inverse_sqrt, psd_sqrt};
+pub use special::{sigmoid, softplus};
 pub use spectral::{
     ProjectedSpectrum, Tridiagonalisation, projected_spectrum, projected_spectrum_with,
 };

@@ -18,6 +18,8 @@
 
 use faer::{Mat, MatRef};
 
+use dsrf_linalg::{sigmoid, softplus};
+
 use crate::SimError;
 
 /// Newton stops at ‖∇‖ ≤ this × max(1, ‖∇ at w = 0‖) (= ‖Σ yᵢxᵢ‖/2): relative to
@@ -41,23 +43,6 @@ pub struct ClassifierFit {
     pub iterations: usize,
     /// ‖∇‖ (logistic) or the duality gap (hinge) at w.
     pub certificate: f64,
-}
-
-fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
-}
-
-fn softplus(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
-    }
 }
 
 /// Checks the shapes (features p × n, samples as columns), labels ±1 and λ_c > 0.

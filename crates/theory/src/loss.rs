@@ -17,6 +17,8 @@
 //! * hinge ℓ = max(0, 1 − yz) (y = ±1): piecewise in closed form, with kinks at
 //!   yω = 1 and yω = 1 − V (the quadrature splits there).
 
+use dsrf_linalg::{sigmoid, softplus};
+
 /// The per-sample loss of the empirical risk Σ_μ ℓ(y_μ, wᵀφ_μ) + (λ_c/2)‖w‖².
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -43,25 +45,6 @@ pub(crate) struct Proximal {
 
 /// Largest Newton steps for the logistic proximal map (it converges in ≈ 5).
 const NEWTON_STEPS: usize = 100;
-
-/// σ(x) = 1/(1 + e^{−x}) without overflow.
-fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
-}
-
-/// log(1 + e^{x}) without overflow.
-fn softplus(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
-    }
-}
 
 impl Loss {
     /// The name used in files and messages.

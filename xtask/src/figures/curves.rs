@@ -410,16 +410,15 @@ impl Curves {
             let curve = problem.gcm_curve(&ns, penalty, loss, Labels::Sign { flip: 0.0 })?;
             return Ok(curve
                 .iter()
-                .map(|point| {
-                    vec![
-                        Cell::from(s),
-                        Cell::from(source),
-                        Cell::Integer(-1),
-                        Cell::Number(point.n),
-                        Cell::Number(point.classification_error.unwrap_or(f64::NAN)),
-                        Cell::Number(point.train_loss),
-                        Cell::Number(point.lambda_code),
-                    ]
+                .map(|pt| {
+                    let error = pt.classification_error.unwrap_or(f64::NAN);
+                    raw_row(
+                        s,
+                        source,
+                        None,
+                        pt.n,
+                        [error, pt.train_loss, pt.lambda_code],
+                    )
                 })
                 .collect());
         }
@@ -436,16 +435,14 @@ impl Curves {
         };
         Ok(curve
             .iter()
-            .map(|point| {
-                vec![
-                    Cell::from(s),
-                    Cell::from(source),
-                    Cell::Integer(-1),
-                    Cell::Number(point.n),
-                    Cell::Number(point.test_error),
-                    Cell::Number(point.train_error),
-                    Cell::Number(point.lambda_code),
-                ]
+            .map(|pt| {
+                raw_row(
+                    s,
+                    source,
+                    None,
+                    pt.n,
+                    [pt.test_error, pt.train_error, pt.lambda_code],
+                )
             })
             .collect())
     }
@@ -484,15 +481,8 @@ impl Curves {
             .iter()
             .filter(|pt| keep(pt))
             .map(|pt| {
-                vec![
-                    Cell::from(s),
-                    Cell::from(SIMULATION),
-                    Cell::from(r),
-                    Cell::Number(pt.n as f64),
-                    Cell::Number(pt.test.mean),
-                    Cell::Number(pt.train.mean),
-                    Cell::Number(pt.lambda_code),
-                ]
+                let values = [pt.test.mean, pt.train.mean, pt.lambda_code];
+                raw_row(s, SIMULATION, Some(r), pt.n as f64, values)
             })
             .collect())
     }
@@ -523,15 +513,8 @@ impl Curves {
         Ok(points
             .iter()
             .map(|pt| {
-                vec![
-                    Cell::from(s),
-                    Cell::from(SIMULATION),
-                    Cell::from(r),
-                    Cell::Number(pt.n as f64),
-                    Cell::Number(pt.classification_error),
-                    Cell::Number(pt.train_loss),
-                    Cell::Number(lambda_code),
-                ]
+                let values = [pt.classification_error, pt.train_loss, lambda_code];
+                raw_row(s, SIMULATION, Some(r), pt.n as f64, values)
             })
             .collect())
     }
@@ -825,6 +808,26 @@ pub fn read_series(table: &Table, key_columns: &[&str]) -> Result<Vec<SeriesData
             }
         })
         .collect())
+}
+
+/// One raw row (`RAW_COLUMNS`): series, source, replicate (−1 for theory), n and
+/// [test error, train error, λ_c].
+fn raw_row(
+    s: usize,
+    source: &str,
+    replicate: Option<usize>,
+    n: f64,
+    values: [f64; 3],
+) -> Vec<Cell> {
+    vec![
+        Cell::from(s),
+        Cell::from(source),
+        replicate.map_or(Cell::Integer(-1), Cell::from),
+        Cell::Number(n),
+        Cell::Number(values[0]),
+        Cell::Number(values[1]),
+        Cell::Number(values[2]),
+    ]
 }
 
 /// The check of a classification curve: more data, fewer mistakes — the theory falls

@@ -3,7 +3,7 @@
 //! (through `curves::SeriesData`), so a merged run draws exactly what a single run
 //! draws.
 
-use dsrf_report::{Colour, LegendEntry, Marker, Point, Series, SeriesKind};
+use dsrf_report::{Axis, Colour, Figure, LegendEntry, Marker, Panel, Point, Series, SeriesKind};
 
 use super::curves::SeriesData;
 
@@ -96,4 +96,38 @@ pub fn marker_kind(marker: Marker) -> SeriesKind {
         shape: marker,
         size: SeriesKind::DEFAULT_MARKER_SIZE,
     }
+}
+
+/// The precursor-style picture: one panel per series (two columns), the theory as a
+/// blue line over α, the simulation as red circles with ±1 std bars, and their legend.
+pub fn theory_and_simulation_figure(
+    title: String,
+    series: &[SeriesData],
+    panel_title: impl Fn(&SeriesData) -> String,
+    axes: (Axis, Axis),
+    theory_label: &str,
+) -> Figure {
+    let blue = Colour::Rgb(0, 0, 255);
+    let red = Colour::Rgb(230, 0, 0);
+    let panels = series
+        .iter()
+        .map(|s| {
+            Panel::new(panel_title(s), axes.0.clone(), axes.1.clone())
+                .with_series(theory_line(s, XVar::Alpha, blue))
+                .with_series(simulation_markers(
+                    s,
+                    XVar::Alpha,
+                    red,
+                    Marker::Circle,
+                    Bars::Std,
+                ))
+        })
+        .collect();
+    let mut figure = Figure::new(title, panels);
+    figure.columns = 2;
+    figure.legend = vec![
+        LegendEntry::new(theory_label, blue, SeriesKind::Line),
+        LegendEntry::new("simulation ± 1 std", red, marker_kind(Marker::Circle)),
+    ];
+    figure
 }

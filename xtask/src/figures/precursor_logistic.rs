@@ -17,14 +17,14 @@ use anyhow::Result;
 use dsrf::presets::precursor_model;
 use dsrf::rainbow::Activation;
 use dsrf::theory::{Loss, Penalty};
-use dsrf_report::{Axis, Cell, Colour, Figure, Marker, Metadata, Panel, SeriesKind, Table};
+use dsrf_report::{Axis, Cell, Figure, Metadata, Table};
 
 use super::curves::{
     CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY,
     curve_units, falls_with_alpha, read_series,
 };
 use super::experiment::{Experiment, Mode};
-use super::plot::{Bars, XVar, marker_kind, simulation_markers, theory_line};
+use super::plot::theory_and_simulation_figure;
 use super::summary::{Agreement, ReadOff, Summary};
 
 /// Figure id.
@@ -182,39 +182,19 @@ impl Experiment for PrecursorLogistic {
 
     fn render(&self, table: &Table) -> Result<Figure> {
         let series = read_series(table, &["learner", "target"])?;
-        let blue = Colour::Rgb(0, 0, 255);
-        let red = Colour::Rgb(230, 0, 0);
-        let panels = series
-            .iter()
-            .map(|s| {
-                Panel::new(
-                    format!("{}; target: {}", s.keys[0], s.keys[1]),
-                    Axis::linear("α = n/d").with_range(0.0, 3.1),
-                    Axis::linear("classification error ε_g"),
-                )
-                .with_series(theory_line(s, XVar::Alpha, blue))
-                .with_series(simulation_markers(
-                    s,
-                    XVar::Alpha,
-                    red,
-                    Marker::Circle,
-                    Bars::Std,
-                ))
-            })
-            .collect();
-        let mut figure = Figure::new(
+        Ok(theory_and_simulation_figure(
             format!(
                 "Logistic regression on deep random features, L = 2, d = {}",
                 self.curves.setup().d
             ),
-            panels,
-        );
-        figure.columns = 2;
-        figure.legend = vec![
-            dsrf_report::LegendEntry::new("theory (GCM equations)", blue, SeriesKind::Line),
-            dsrf_report::LegendEntry::new("simulation ± 1 std", red, marker_kind(Marker::Circle)),
-        ];
-        Ok(figure)
+            &series,
+            |s| format!("{}; target: {}", s.keys[0], s.keys[1]),
+            (
+                Axis::linear("α = n/d").with_range(0.0, 3.1),
+                Axis::linear("classification error ε_g"),
+            ),
+            "theory (GCM equations)",
+        ))
     }
 }
 

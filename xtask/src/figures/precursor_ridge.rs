@@ -15,14 +15,14 @@ use anyhow::Result;
 use dsrf::presets::precursor_model;
 use dsrf::rainbow::Activation;
 use dsrf::theory::Penalty;
-use dsrf_report::{Axis, Cell, Colour, Figure, Marker, Metadata, Panel, SeriesKind, Table};
+use dsrf_report::{Axis, Cell, Figure, Metadata, Table};
 
 use super::curves::{
     CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY,
     curve_units, read_series,
 };
 use super::experiment::{Experiment, Mode};
-use super::plot::{Bars, XVar, marker_kind, simulation_markers, theory_line};
+use super::plot::theory_and_simulation_figure;
 use super::summary::{Agreement, Check, ReadOff, Summary};
 
 /// Figure id.
@@ -168,39 +168,19 @@ impl Experiment for PrecursorRidge {
 
     fn render(&self, table: &Table) -> Result<Figure> {
         let series = read_series(table, &["activation", "target"])?;
-        let blue = Colour::Rgb(0, 0, 255);
-        let red = Colour::Rgb(230, 0, 0);
-        let panels = series
-            .iter()
-            .map(|s| {
-                Panel::new(
-                    format!("{}; target: {}", s.keys[0], s.keys[1]),
-                    Axis::linear("α = n/d").with_range(0.0, 8.2),
-                    Axis::linear("ε_g"),
-                )
-                .with_series(theory_line(s, XVar::Alpha, blue))
-                .with_series(simulation_markers(
-                    s,
-                    XVar::Alpha,
-                    red,
-                    Marker::Circle,
-                    Bars::Std,
-                ))
-            })
-            .collect();
-        let mut figure = Figure::new(
+        Ok(theory_and_simulation_figure(
             format!(
                 "Deep random features, L = 2, λ = 10⁻³, d = {}",
                 self.curves.setup().d
             ),
-            panels,
-        );
-        figure.columns = 2;
-        figure.legend = vec![
-            dsrf_report::LegendEntry::new("theory", blue, SeriesKind::Line),
-            dsrf_report::LegendEntry::new("simulation ± 1 std", red, marker_kind(Marker::Circle)),
-        ];
-        Ok(figure)
+            &series,
+            |s| format!("{}; target: {}", s.keys[0], s.keys[1]),
+            (
+                Axis::linear("α = n/d").with_range(0.0, 8.2),
+                Axis::linear("ε_g"),
+            ),
+            "theory",
+        ))
     }
 }
 

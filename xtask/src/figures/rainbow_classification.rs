@@ -10,14 +10,14 @@
 use anyhow::Result;
 use dsrf::presets::figure1_model;
 use dsrf::theory::{Loss, Penalty};
-use dsrf_report::{Axis, Cell, Colour, Figure, Marker, Metadata, Panel, SeriesKind, Table};
+use dsrf_report::{Axis, Cell, Figure, Metadata, Table};
 
 use super::curves::{
     CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, THEORY, curve_units,
     falls_with_alpha, read_series,
 };
 use super::experiment::{Experiment, Mode};
-use super::plot::{Bars, XVar, marker_kind, simulation_markers, theory_line};
+use super::plot::theory_and_simulation_figure;
 use super::summary::{Agreement, Summary};
 
 /// Figure id.
@@ -144,38 +144,18 @@ impl Experiment for RainbowClassification {
 
     fn render(&self, table: &Table) -> Result<Figure> {
         let series = read_series(table, &["loss", "gamma"])?;
-        let blue = Colour::Rgb(0, 0, 255);
-        let red = Colour::Rgb(230, 0, 0);
-        let panels = series
-            .iter()
-            .map(|s| {
-                Panel::new(
-                    format!("{}, γ = {}", s.keys[0], s.keys[1]),
-                    Axis::linear("α = n/d").with_range(0.0, 2.1),
-                    Axis::linear("classification error"),
-                )
-                .with_series(theory_line(s, XVar::Alpha, blue))
-                .with_series(simulation_markers(
-                    s,
-                    XVar::Alpha,
-                    red,
-                    Marker::Circle,
-                    Bars::Std,
-                ))
-            })
-            .collect();
-        let mut figure = Figure::new(
+        Ok(theory_and_simulation_figure(
             format!(
                 "Classification on the Figure-1 rainbow network, d = {}",
                 self.curves.setup().d
             ),
-            panels,
-        );
-        figure.columns = 2;
-        figure.legend = vec![
-            dsrf_report::LegendEntry::new("theory (GCM equations)", blue, SeriesKind::Line),
-            dsrf_report::LegendEntry::new("simulation ± 1 std", red, marker_kind(Marker::Circle)),
-        ];
-        Ok(figure)
+            &series,
+            |s| format!("{}, γ = {}", s.keys[0], s.keys[1]),
+            (
+                Axis::linear("α = n/d").with_range(0.0, 2.1),
+                Axis::linear("classification error"),
+            ),
+            "theory (GCM equations)",
+        ))
     }
 }
