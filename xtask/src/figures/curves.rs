@@ -810,6 +810,24 @@ pub fn read_series(table: &Table, key_columns: &[&str]) -> Result<Vec<SeriesData
         .collect())
 }
 
+/// Simulation against theory: over every series (`overall`, with the figure's bound),
+/// then per series (`simulation vs theory (<name>)`, reported only).
+pub fn simulation_agreements(
+    series: &[SeriesData],
+    overall: &str,
+    name: impl Fn(&SeriesData) -> String,
+    required: Option<f64>,
+) -> Vec<super::summary::Agreement> {
+    use super::summary::Agreement;
+    let all: Vec<(f64, f64)> = series.iter().flat_map(|s| s.pairs(THEORY)).collect();
+    let mut out = vec![Agreement::of(overall, &all, required)];
+    out.extend(series.iter().map(|s| {
+        let label = format!("simulation vs theory ({})", name(s));
+        Agreement::of(&label, &s.pairs(THEORY), None)
+    }));
+    out
+}
+
 /// One raw row (`RAW_COLUMNS`): series, source, replicate (−1 for theory), n and
 /// [test error, train error, λ_c].
 fn raw_row(

@@ -21,11 +21,11 @@ use dsrf_report::{Axis, Cell, Figure, Metadata, Table};
 
 use super::curves::{
     CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY,
-    curve_units, falls_with_alpha, read_series,
+    curve_units, falls_with_alpha, read_series, simulation_agreements,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::theory_and_simulation_figure;
-use super::summary::{Agreement, ReadOff, Summary};
+use super::summary::{ReadOff, Summary};
 
 /// Figure id.
 pub const ID: &str = "precursor_logistic";
@@ -145,19 +145,12 @@ impl Experiment for PrecursorLogistic {
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let series = read_series(table, &["learner", "target"])?;
         let required = (self.mode == Mode::Full).then_some(REQUIRED);
-        let all: Vec<(f64, f64)> = series.iter().flat_map(|s| s.pairs(THEORY)).collect();
-        let mut agreement = vec![Agreement::of(
+        let agreement = simulation_agreements(
+            &series,
             "simulation vs theory (classification error)",
-            &all,
+            |s| format!("{}; {}", s.keys[0], s.keys[1]),
             required,
-        )];
-        for s in &series {
-            agreement.push(Agreement::of(
-                &format!("simulation vs theory ({}; {})", s.keys[0], s.keys[1]),
-                &s.pairs(THEORY),
-                None,
-            ));
-        }
+        );
         let checks = series
             .iter()
             .map(|s| falls_with_alpha(s, &format!("{}; {}", s.keys[0], s.keys[1])))

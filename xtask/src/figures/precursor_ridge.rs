@@ -19,11 +19,11 @@ use dsrf_report::{Axis, Cell, Figure, Metadata, Table};
 
 use super::curves::{
     CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, THEORY,
-    curve_units, read_series,
+    curve_units, read_series, simulation_agreements,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::theory_and_simulation_figure;
-use super::summary::{Agreement, Check, ReadOff, Summary};
+use super::summary::{Check, ReadOff, Summary};
 
 /// Figure id.
 pub const ID: &str = "precursor_ridge";
@@ -124,15 +124,12 @@ impl Experiment for PrecursorRidge {
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let series = read_series(table, &["activation", "target"])?;
         let required = (self.mode == Mode::Full).then_some(REQUIRED);
-        let all: Vec<(f64, f64)> = series.iter().flat_map(|s| s.pairs(THEORY)).collect();
-        let mut agreement = vec![Agreement::of("simulation vs theory", &all, required)];
-        for s in &series {
-            agreement.push(Agreement::of(
-                &format!("simulation vs theory ({}, {})", s.keys[0], s.keys[1]),
-                &s.pairs(THEORY),
-                None,
-            ));
-        }
+        let agreement = simulation_agreements(
+            &series,
+            "simulation vs theory",
+            |s| format!("{}, {}", s.keys[0], s.keys[1]),
+            required,
+        );
         let mut checks = Vec::new();
         let mut readoffs = Vec::new();
         for s in &series {

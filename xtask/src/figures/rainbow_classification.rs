@@ -13,12 +13,12 @@ use dsrf::theory::{Loss, Penalty};
 use dsrf_report::{Axis, Cell, Figure, Metadata, Table};
 
 use super::curves::{
-    CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, THEORY, curve_units,
-    falls_with_alpha, read_series,
+    CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, curve_units,
+    falls_with_alpha, read_series, simulation_agreements,
 };
 use super::experiment::{Experiment, Mode};
 use super::plot::theory_and_simulation_figure;
-use super::summary::{Agreement, Summary};
+use super::summary::Summary;
 
 /// Figure id.
 pub const ID: &str = "rainbow_classification";
@@ -111,19 +111,12 @@ impl Experiment for RainbowClassification {
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let series = read_series(table, &["loss", "gamma"])?;
         let required = (self.mode == Mode::Full).then_some(REQUIRED);
-        let all: Vec<(f64, f64)> = series.iter().flat_map(|s| s.pairs(THEORY)).collect();
-        let mut agreement = vec![Agreement::of(
+        let agreement = simulation_agreements(
+            &series,
             "simulation vs theory (classification error)",
-            &all,
+            |s| format!("{}, γ = {}", s.keys[0], s.keys[1]),
             required,
-        )];
-        for s in &series {
-            agreement.push(Agreement::of(
-                &format!("simulation vs theory ({}, γ = {})", s.keys[0], s.keys[1]),
-                &s.pairs(THEORY),
-                None,
-            ));
-        }
+        );
         let checks = series
             .iter()
             .map(|s| falls_with_alpha(s, &format!("{}, γ = {}", s.keys[0], s.keys[1])))
