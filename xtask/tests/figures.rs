@@ -140,6 +140,7 @@ figure_tests!(
     rainbow_classification,
     precursor_depth,
     precursor_spectrum,
+    precursor_architecture,
     real_emp,
     real_det,
     real_opt,

@@ -33,6 +33,7 @@ mod gallery;
 mod learned;
 mod plot;
 mod plot_svg;
+mod precursor_architecture;
 mod precursor_depth;
 mod precursor_logistic;
 mod precursor_ridge;
@@ -61,7 +62,7 @@ pub use shard::Shard;
 pub use summary::{Agreement, Check, ReadOff, Summary};
 
 /// Every figure, in gallery order.
-pub const FIGURES: [&str; 17] = [
+pub const FIGURES: [&str; 18] = [
     fig1_rainbow::ID,
     ensemble::FIG1_ID,
     fig2_trained::ID,
@@ -72,6 +73,7 @@ pub const FIGURES: [&str; 17] = [
     rainbow_classification::ID,
     precursor_depth::ID,
     precursor_spectrum::ID,
+    precursor_architecture::ID,
     real::EMP_ID,
     det::REAL_ID,
     real::OPT_ID,
@@ -100,6 +102,9 @@ pub fn experiment_in(id: &str, mode: Mode, cache: TrainingCache) -> Result<Box<d
             Box::new(rainbow_classification::RainbowClassification::new(mode))
         }
         precursor_depth::ID => Box::new(precursor_depth::PrecursorDepth::new(mode)),
+        precursor_architecture::ID => {
+            Box::new(precursor_architecture::PrecursorArchitecture::new(mode))
+        }
         precursor_spectrum::ID => Box::new(precursor_spectrum::PrecursorSpectrum::new(mode)),
         real::EMP_ID
         | real::OPT_ID
@@ -175,6 +180,7 @@ fn usage() -> &'static str {
      --gallery DIR  only rewrite the gallery pages from the outputs already in DIR\n\n\
      figures: fig1_rainbow, fig1_ensemble, fig2_trained, rf_emp, rf_emp_ensemble, precursor_ridge,
          precursor_logistic, rainbow_classification, precursor_depth, precursor_spectrum,
+         precursor_architecture,
          real_emp, real_det, real_opt, fashion_emp, art_emp, art_det, art_opt\n\
      After a complete full run (or merge) the gallery docs/figures.md is regenerated."
 }
