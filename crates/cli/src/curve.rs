@@ -213,7 +213,7 @@ fn gcm_cells(point: &GcmPoint, units: Units, args: &CurveArgs) -> Vec<Cell> {
     ]
 }
 
-/// One learning curve per penalty, warm-started along the given `ns`.
+/// One learning curve per penalty, warm-started along `ns` and along `lambdas`.
 fn gcm_table(
     problem: &Problem,
     ns: &[f64],
@@ -223,13 +223,12 @@ fn gcm_table(
 ) -> Result<Table> {
     let mut table = Table::new(GCM_COLUMNS.to_vec());
     let (loss, labels) = (args.loss.loss(), args.labels.labels(args.flip));
-    for &lambda in lambdas {
-        let curve = problem
-            .gcm_curve(ns, Penalty::new(lambda, units), loss, labels)
-            .with_context(|| format!("cannot solve the GCM equations at lambda = {lambda}"))?;
-        for point in &curve {
-            table.push(gcm_cells(point, units, args))?;
-        }
+    let penalties: Vec<Penalty> = lambdas.iter().map(|&l| Penalty::new(l, units)).collect();
+    let grid = problem
+        .gcm_grid(ns, &penalties, loss, labels)
+        .context("cannot solve the GCM equations for the given `ns` and `lambdas`")?;
+    for point in &grid {
+        table.push(gcm_cells(point, units, args))?;
     }
     Ok(table)
 }

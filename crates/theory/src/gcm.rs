@@ -259,17 +259,46 @@ impl Problem {
         loss: Loss,
         labels: Labels,
     ) -> Result<Vec<GcmPoint>, TheoryError> {
+        self.gcm_curve_from(ns, penalty, loss, labels, None)
+    }
+
+    /// Learning curves for several penalties (λ-major order, as `learning_curve`),
+    /// warm-started along n within a curve and along λ from one curve's first point
+    /// to the next's (neighbouring penalties, in the order given, have neighbouring
+    /// fixed points).
+    pub fn gcm_grid(
+        &self,
+        ns: &[f64],
+        penalties: &[Penalty],
+        loss: Loss,
+        labels: Labels,
+    ) -> Result<Vec<GcmPoint>, TheoryError> {
+        let mut out: Vec<GcmPoint> = Vec::with_capacity(ns.len() * penalties.len());
+        let mut first: Option<GcmPoint> = None;
+        for &penalty in penalties {
+            let start = first.map(|f| scaled_hats(&f, ns.first().copied().unwrap_or(f.n)));
+            let curve = self.gcm_curve_from(ns, penalty, loss, labels, start)?;
+            first = curve.first().copied();
+            out.extend(curve);
+        }
+        Ok(out)
+    }
+
+    fn gcm_curve_from(
+        &self,
+        ns: &[f64],
+        penalty: Penalty,
+        loss: Loss,
+        labels: Labels,
+        start: Option<Hats>,
+    ) -> Result<Vec<GcmPoint>, TheoryError> {
         let mut out: Vec<GcmPoint> = Vec::with_capacity(ns.len());
         for &n in ns {
-            let start = out.last().map(|prev| {
-                let scale = n / prev.n;
-                Hats {
-                    v: prev.hats[0] * scale,
-                    q: prev.hats[1] * scale,
-                    m: prev.hats[2] * scale,
-                }
-            });
-            out.push(self.gcm_from(n, penalty, loss, labels, start)?);
+            let warm = match out.last() {
+                Some(prev) => Some(scaled_hats(prev, n)),
+                None => start,
+            };
+            out.push(self.gcm_from(n, penalty, loss, labels, warm)?);
         }
         Ok(out)
     }
@@ -299,6 +328,16 @@ impl Problem {
         };
         let (h, o, train, iterations) = solve(&eq, start)?;
         Ok(point(&eq, penalty, lambda_code, h, o, train, iterations))
+    }
+}
+
+/// A neighbour's conjugates as the start at sample size n: they scale with n.
+fn scaled_hats(prev: &GcmPoint, n: f64) -> Hats {
+    let scale = n / prev.n;
+    Hats {
+        v: prev.hats[0] * scale,
+        q: prev.hats[1] * scale,
+        m: prev.hats[2] * scale,
     }
 }
 

@@ -183,3 +183,28 @@ fn hinge_in_its_linear_regime_converges_to_v_equal_trace_over_lambda() {
         assert!(e > 0.0 && e < 0.5);
     }
 }
+
+/// The grid over several penalties (warm-started along n and λ) gives the cold-start
+/// points.
+#[test]
+fn the_warm_started_grid_equals_cold_starts() {
+    let (omega, a, rho, _) = power_law(200, 0.2, 0.0);
+    let problem = Problem::from_spectrum(&omega, &a, rho, 0.0).unwrap();
+    let ns = [50.0, 200.0, 800.0];
+    let penalties = [Penalty::code(0.01), Penalty::code(0.1), Penalty::code(1.0)];
+    for loss in [Loss::Logistic, Loss::Hinge] {
+        let labels = Labels::Sign { flip: 0.1 };
+        let grid = problem.gcm_grid(&ns, &penalties, loss, labels).unwrap();
+        assert_eq!(grid.len(), 9);
+        for (k, point) in grid.iter().enumerate() {
+            let (penalty, n) = (penalties[k / 3], ns[k % 3]);
+            assert_eq!((point.n, point.penalty), (n, penalty));
+            let cold = problem.gcm(n, penalty, loss, labels).unwrap();
+            let (w, c) = (
+                point.classification_error.unwrap(),
+                cold.classification_error.unwrap(),
+            );
+            assert!(close(w, c, 1e-9), "{loss:?} n={n}: {w} vs {c}");
+        }
+    }
+}
