@@ -18,8 +18,7 @@ use dsrf_report::{
 use super::columns::Rows;
 use super::experiment::{Experiment, Mode};
 use super::learned::{Layout, Learned, Penalties, THEORY, learned_units};
-use super::plot_svg::MarkKind;
-use super::published_plots::{self, PUBLISHED_GREY, PublishedPlot};
+use super::published_plots::{self, PUBLISHED_GREY, PublishedPlot, grey_line};
 use super::real::Task;
 use super::summary::{Agreement, Check, Summary};
 
@@ -94,24 +93,11 @@ fn rows(table: &Table) -> Result<Vec<Row>> {
 /// The published initial and last curves of the facet λ_c = `l` (none if absent), in
 /// light grey.
 fn published_ends(published: &PublishedPlot, l: f64) -> Vec<Series> {
-    let Some(k) = published
-        .facets
-        .iter()
-        .position(|f| f.parse::<f64>() == Ok(l))
-    else {
+    let Some(k) = published.facet_labelled(l) else {
         return Vec::new();
     };
-    let newest = published.curves(k, MarkKind::Line, false);
-    [0, newest.saturating_sub(1)]
-        .into_iter()
-        .map(|c| {
-            let line = published.curve(k, |m| m.mark == MarkKind::Line && m.curve == c);
-            Series::line(
-                PUBLISHED_GREY,
-                line.into_iter().map(|(n, e)| Point::new(n, e)).collect(),
-            )
-        })
-        .collect()
+    let [initial, last] = published.snapshot_ends(k);
+    vec![grey_line(last), grey_line(initial)]
 }
 
 /// Per λ_c: the published initial and last curves against our first and last
@@ -126,16 +112,12 @@ fn against_published(
     let mut initial = Vec::new();
     for &l in &LAMBDAS {
         let k = published
-            .facets
-            .iter()
-            .position(|f| f.parse::<f64>() == Ok(l))
+            .facet_labelled(l)
             .ok_or_else(|| anyhow::anyhow!("the published figure has no facet λ_c = {l}"))?;
-        // Their curves run from the last snapshot (0) to the initial network.
-        let newest = published.curves(k, MarkKind::Line, false);
-        let theirs = |c: usize| published.curve(k, |m| m.mark == MarkKind::Line && m.curve == c);
+        let [their_initial, their_last] = published.snapshot_ends(k);
         let start = Agreement::of(
             &format!("published theory vs ours, λ_c = {l}: initial network"),
-            &published_plots::against(&curve(first, l), &theirs(newest.saturating_sub(1))),
+            &published_plots::against(&curve(first, l), &their_initial),
             None,
         );
         initial.push((l, start.median_relative_deviation));
@@ -144,7 +126,7 @@ fn against_published(
             &format!(
                 "published theory vs ours, λ_c = {l}: last snapshot (ours epoch {last_epoch:.3})"
             ),
-            &published_plots::against(&curve(last, l), &theirs(0)),
+            &published_plots::against(&curve(last, l), &their_last),
             None,
         ));
     }

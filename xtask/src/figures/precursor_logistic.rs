@@ -145,15 +145,16 @@ impl Experiment for PrecursorLogistic {
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let series = read_series(table, &["learner", "target"])?;
         let required = (self.mode == Mode::Full).then_some(REQUIRED);
+        let name = |s: &SeriesData| format!("{}; {}", s.keys[0], s.keys[1]);
         let agreement = simulation_agreements(
             &series,
             "simulation vs theory (classification error)",
-            |s| format!("{}; {}", s.keys[0], s.keys[1]),
+            name,
             required,
         );
         let checks = series
             .iter()
-            .map(|s| falls_with_alpha(s, &format!("{}; {}", s.keys[0], s.keys[1])))
+            .map(|s| falls_with_alpha(s, &name(s)))
             .collect();
         let readoffs = match self.mode {
             Mode::Full => readoffs(&series),

@@ -41,6 +41,17 @@ pub struct SvgFigure {
 /// The colour our figures draw the published curves in (beneath ours).
 pub const PUBLISHED_GREY: dsrf_report::Colour = dsrf_report::Colour::Rgb(185, 185, 185);
 
+/// A published curve as a light-grey line (drawn beneath ours).
+pub fn grey_line(curve: Vec<(f64, f64)>) -> dsrf_report::Series {
+    dsrf_report::Series::line(
+        PUBLISHED_GREY,
+        curve
+            .into_iter()
+            .map(|(n, e)| dsrf_report::Point::new(n, e))
+            .collect(),
+    )
+}
+
 /// The discrete λ_c legend of the `_emp` figures: viridis at 0, ⅓, ⅔, 1 of the log
 /// range [0.1, 100].
 const LAMBDA_COLOURS: [(&str, f64); 4] = [
@@ -139,6 +150,31 @@ impl PublishedPlot {
             .collect();
         out.sort_by(|a, b| a.0.total_cmp(&b.0));
         out
+    }
+
+    /// Solid line `curve` of facet `facet`, by n.
+    pub fn solid_line(&self, facet: usize, curve: usize) -> Vec<(f64, f64)> {
+        self.curve(facet, |m| {
+            m.mark == MarkKind::Line && !m.dashed && m.curve == curve
+        })
+    }
+
+    /// The facet labelled with the number `value` (the λ_c facets of the `_det`
+    /// figures).
+    pub fn facet_labelled(&self, value: f64) -> Option<usize> {
+        self.facets
+            .iter()
+            .position(|f| f.parse::<f64>() == Ok(value))
+    }
+
+    /// The (initial, last) snapshot curves of a `_det` facet: its curves run from the
+    /// last snapshot (curve 0) to the initial network.
+    pub fn snapshot_ends(&self, facet: usize) -> [Vec<(f64, f64)>; 2] {
+        let newest = self.curves(facet, MarkKind::Line, false);
+        [
+            self.solid_line(facet, newest.saturating_sub(1)),
+            self.solid_line(facet, 0),
+        ]
     }
 
     /// The number of curves of a kind in a facet.

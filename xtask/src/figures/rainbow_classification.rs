@@ -13,7 +13,7 @@ use dsrf::theory::{Loss, Penalty};
 use dsrf_report::{Axis, Cell, Figure, Metadata, Table};
 
 use super::curves::{
-    CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, curve_units,
+    CurveLoss, CurvePenalty, CurveSeries, CurveSetup, Curves, DataSeeds, SeriesData, curve_units,
     falls_with_alpha, read_series, simulation_agreements,
 };
 use super::experiment::{Experiment, Mode};
@@ -111,15 +111,16 @@ impl Experiment for RainbowClassification {
     fn summarize(&self, table: &Table) -> Result<Summary> {
         let series = read_series(table, &["loss", "gamma"])?;
         let required = (self.mode == Mode::Full).then_some(REQUIRED);
+        let name = |s: &SeriesData| format!("{}, γ = {}", s.keys[0], s.keys[1]);
         let agreement = simulation_agreements(
             &series,
             "simulation vs theory (classification error)",
-            |s| format!("{}, γ = {}", s.keys[0], s.keys[1]),
+            name,
             required,
         );
         let checks = series
             .iter()
-            .map(|s| falls_with_alpha(s, &format!("{}, γ = {}", s.keys[0], s.keys[1])))
+            .map(|s| falls_with_alpha(s, &name(s)))
             .collect();
         Ok(Summary {
             figure: ID.into(),

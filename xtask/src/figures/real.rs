@@ -55,7 +55,7 @@ use super::learned::{
 };
 use super::plot::marker_kind;
 use super::plot_svg::MarkKind;
-use super::published_plots::{self, PUBLISHED_GREY, PublishedMark, PublishedPlot};
+use super::published_plots::{self, PUBLISHED_GREY, PublishedMark, PublishedPlot, grey_line};
 use super::summary::{Agreement, Check, ReadOff, Summary};
 
 /// Fixed penalties.
@@ -1005,14 +1005,7 @@ impl Real {
 /// one) in light grey, beneath ours.
 fn with_published(mut panel: Panel, published: &PublishedPlot, k: usize) -> Panel {
     let grey: Vec<Series> = (0..published.curves(k, MarkKind::Line, false))
-        .map(|c| {
-            let line =
-                published.curve(k, |m| m.mark == MarkKind::Line && !m.dashed && m.curve == c);
-            Series::line(
-                PUBLISHED_GREY,
-                line.into_iter().map(|(n, e)| Point::new(n, e)).collect(),
-            )
-        })
+        .map(|c| grey_line(published.solid_line(k, c)))
         .collect();
     panel.series.splice(0..0, grey);
     panel
