@@ -95,6 +95,74 @@ fn exp_positive(z: f64) -> f64 {
     p * f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52)
 }
 
+/// The single-precision twin of [`map_tanh`], for training in f32: eight lanes per
+/// AVX2 register instead of four, and shorter polynomials (f32 needs 24 bits, not 53).
+#[inline]
+pub(crate) fn map_tanh_f32(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) -> f32 + Copy) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            unsafe { map_tanh_f32_avx2(values, scale, f) };
+            return;
+        }
+    }
+    map_tanh_f32_portable(values, scale, f);
+}
+
+#[inline(always)]
+fn map_tanh_f32_portable(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) -> f32) {
+    for v in values {
+        *v = f(*v, tanh_f32(scale * *v));
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn map_tanh_f32_avx2(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) -> f32) {
+    map_tanh_f32_portable(values, scale, f);
+}
+
+/// tanh in f32 by the same route as [`tanh`]: t/(t + 2) with t = expm1(2|x|).
+#[inline(always)]
+pub(crate) fn tanh_f32(x: f32) -> f32 {
+    // tanh(|x|) rounds to 1 in f32 beyond 9.011; clamping keeps exp small.
+    let z = 2.0 * x.abs().min(10.0);
+    let t = if z < std::f32::consts::LN_2 {
+        // Taylor series to degree 9: the first omitted term is below 2⁻²⁶ of the sum.
+        let mut s = INVERSE_FACTORIAL[9] as f32;
+        for k in (1..9).rev() {
+            s = s * z + INVERSE_FACTORIAL[k] as f32;
+        }
+        z * s
+    } else {
+        exp_positive_f32(z) - 1.0
+    };
+    let r = (t / (t + 2.0)).copysign(x);
+    if x.is_nan() { x } else { r }
+}
+
+/// exp(z) for 0 ≤ z ≤ 20 in f32, as [`exp_positive`]: z = k ln 2 + r, exp(r) by a
+/// degree-7 Taylor polynomial (|r| ≤ ln 2 / 2, remainder below 2⁻²⁷), 2ᵏ through the
+/// exponent bits, k rounded by adding 1.5·2²³.
+#[inline(always)]
+fn exp_positive_f32(z: f32) -> f32 {
+    // ln 2 split so that k·LN2_HI is exact for k < 2⁸.
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    const SHIFT: f32 = 12_582_912.0;
+    let shifted = z * std::f32::consts::LOG2_E + SHIFT;
+    let k = shifted - SHIFT;
+    let r = (z - k * LN2_HI) - k * LN2_LO;
+    let mut p = INVERSE_FACTORIAL[7] as f32;
+    for i in (0..7).rev() {
+        p = p * r + INVERSE_FACTORIAL[i] as f32;
+    }
+    // The low 9 bits of `shifted` are k (0 ≤ k ≤ 29), so k + 127 is the biased
+    // exponent of 2ᵏ and everything above it shifts out.
+    p * f32::from_bits(shifted.to_bits().wrapping_add(127) << 23)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +203,38 @@ mod tests {
         map_tanh(&mut mapped, 1.5, |x, t| x + t);
         for (x, m) in inputs.iter().zip(&mapped) {
             assert_eq!(m.to_bits(), (x + tanh(1.5 * x)).to_bits());
+        }
+    }
+    /// The f32 tanh against libm's f64 tanh rounded to f32, in f32 ulp.
+    #[test]
+    fn tanh_f32_agrees_with_libm_to_a_few_ulp() {
+        let mut worst: f64 = 0.0;
+        let mut check = |x: f32| {
+            let (ours, reference) = (tanh_f32(x), libm::tanh(x as f64) as f32);
+            let ulp = (reference.abs().max(f32::MIN_POSITIVE) * f32::EPSILON) as f64;
+            worst = worst.max((ours as f64 - reference as f64).abs() / ulp);
+        };
+        for i in -200_000..=200_000 {
+            check(i as f32 * 1e-4); // [-20, 20] densely
+        }
+        for e in -40..1 {
+            let x = 10f32.powi(e);
+            check(x);
+            check(-x);
+        }
+        for x in [0.346_573_6, 0.346_573_62, 9.01, 9.02, 10.0, 1e30] {
+            check(x);
+            check(-x);
+        }
+        assert!(worst <= 4.0, "worst error {worst} ulp");
+        assert_eq!(tanh_f32(-0.0).to_bits(), (-0.0f32).to_bits());
+        assert_eq!(tanh_f32(f32::INFINITY), 1.0);
+        assert!(tanh_f32(f32::NAN).is_nan());
+        let inputs: Vec<f32> = (-4000..4000).map(|i| i as f32 * 0.0131).collect();
+        let mut mapped = inputs.clone();
+        map_tanh_f32(&mut mapped, 1.5, |x, t| x + t);
+        for (x, m) in inputs.iter().zip(&mapped) {
+            assert_eq!(m.to_bits(), (x + tanh_f32(1.5 * x)).to_bits());
         }
     }
 }

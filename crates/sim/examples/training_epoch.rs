@@ -12,9 +12,11 @@ use std::time::Instant;
 
 use dsrf_rainbow::Activation;
 use dsrf_sim::{
-    Initialization, Optimizer, TrainableNetwork, TrainingConfig, standard_normal, stream, train,
+    Initialization, Optimizer, Precision, TrainableNetwork, TrainingConfig, standard_normal,
+    stream, train,
 };
 use faer::linalg::matmul::matmul;
+use faer::traits::RealField;
 use faer::{Accum, Mat, Par};
 
 fn main() {
@@ -24,6 +26,8 @@ fn main() {
     let mut activation = Activation::Tanh;
     let mut d = 784usize;
     let mut par = Par::rayon(0);
+    let mut precision = Precision::F32;
+    let mut epochs = 1usize;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -47,6 +51,14 @@ fn main() {
                 }
             }
             "--seq" => par = Par::Seq,
+            "--epochs" => epochs = value().parse().expect("--epochs E"),
+            "--precision" => {
+                precision = match value().as_str() {
+                    "f32" => Precision::F32,
+                    "f64" => Precision::F64,
+                    other => panic!("unknown precision {other} (f32 or f64)"),
+                }
+            }
             other => panic!("unknown option {other}"),
         }
     }
@@ -64,38 +76,75 @@ fn main() {
         optimizer: Optimizer::adam(1e-3),
         weight_decay: 0.0,
         batch_size: Some(batch),
-        epochs: 1,
+        epochs,
         patience: None,
         snapshots: 0,
         seed: 2,
+        precision,
         parallelism: par,
     };
     let start = Instant::now();
     let run = train(network, x.as_ref(), &y, None, &config).unwrap();
     let epoch = start.elapsed().as_secs_f64();
 
-    // The bound: per batch, z₁ = W₁x, z₂ = W₂h₁ (forward), ∇W₂ = δ₂h₁ᵀ, δ₁ = W₂ᵀδ₂,
-    // ∇W₁ = δ₁xᵀ (backward).
-    let w1 = Mat::<f64>::zeros(widths[0], d);
-    let w2 = Mat::<f64>::zeros(widths[1], widths[0]);
-    let xb = standard_normal(&mut rng, d, batch);
-    let h1 = standard_normal(&mut rng, widths[0], batch);
-    let d2 = standard_normal(&mut rng, widths[1], batch);
-    let d1 = standard_normal(&mut rng, widths[0], batch);
-    let mut z1 = Mat::<f64>::zeros(widths[0], batch);
-    let mut z2 = Mat::<f64>::zeros(widths[1], batch);
-    let mut g2 = Mat::<f64>::zeros(widths[1], widths[0]);
-    let mut g1 = Mat::<f64>::zeros(widths[0], d);
-    let mut back = Mat::<f64>::zeros(widths[0], batch);
-    let batches = samples.div_ceil(batch);
+    let bound = match precision {
+        Precision::F32 => product_bound::<f32>(d, widths, batch, samples, par),
+        Precision::F64 => product_bound::<f64>(d, widths, batch, samples, par),
+    } * epochs as f64;
+    let batches = samples.div_ceil(batch) * epochs;
+    let flops = batches as f64
+        * 2.0
+        * batch as f64
+        * (2.0 * (d * widths[0]) as f64 + 3.0 * (widths[0] * widths[1]) as f64);
+    println!(
+        "{epochs} epoch(s) of {samples} samples in {}, batch {batch}, {} steps each: {epoch:.2} s \
+         ({:.3} s per epoch; last train loss {:.4})",
+        precision.name(),
+        run.steps_per_epoch,
+        epoch / epochs as f64,
+        run.history.last().map_or(f64::NAN, |h| h.train_loss)
+    );
+    println!(
+        "matrix-product bound on the same shapes: {bound:.2} s ({:.1} GFLOP/s); the epoch runs at {:.0} % of it",
+        flops / bound / 1e9,
+        100.0 * bound / epoch
+    );
+}
+
+/// The seconds faer needs for one epoch's matrix products in `T`: per batch,
+/// z₁ = W₁x, z₂ = W₂h₁ (forward), ∇W₂ = δ₂h₁ᵀ, δ₁ = W₂ᵀδ₂, ∇W₁ = δ₁xᵀ (backward).
+fn product_bound<T: RealField + Copy>(
+    d: usize,
+    widths: [usize; 2],
+    batch: usize,
+    samples: usize,
+    par: Par,
+) -> f64 {
+    let filled = |rows, cols| {
+        Mat::<T>::from_fn(rows, cols, |i, j| {
+            T::from_f64_impl(((i * 7 + j * 3) % 11) as f64 / 11.0 - 0.5)
+        })
+    };
+    let w1 = filled(widths[0], d);
+    let w2 = filled(widths[1], widths[0]);
+    let xb = filled(d, batch);
+    let h1 = filled(widths[0], batch);
+    let d2 = filled(widths[1], batch);
+    let d1 = filled(widths[0], batch);
+    let mut z1 = Mat::<T>::zeros(widths[0], batch);
+    let mut z2 = Mat::<T>::zeros(widths[1], batch);
+    let mut g2 = Mat::<T>::zeros(widths[1], widths[0]);
+    let mut g1 = Mat::<T>::zeros(widths[0], d);
+    let mut back = Mat::<T>::zeros(widths[0], batch);
+    let one = T::from_f64_impl(1.0);
     let start = Instant::now();
-    for _ in 0..batches {
+    for _ in 0..samples.div_ceil(batch) {
         matmul(
             z1.as_mut(),
             Accum::Replace,
             w1.as_ref(),
             xb.as_ref(),
-            1.0,
+            one,
             par,
         );
         matmul(
@@ -103,7 +152,7 @@ fn main() {
             Accum::Replace,
             w2.as_ref(),
             h1.as_ref(),
-            1.0,
+            one,
             par,
         );
         matmul(
@@ -111,7 +160,7 @@ fn main() {
             Accum::Replace,
             d2.as_ref(),
             h1.transpose(),
-            1.0,
+            one,
             par,
         );
         matmul(
@@ -119,7 +168,7 @@ fn main() {
             Accum::Replace,
             w2.transpose(),
             d2.as_ref(),
-            1.0,
+            one,
             par,
         );
         matmul(
@@ -127,22 +176,9 @@ fn main() {
             Accum::Replace,
             d1.as_ref(),
             xb.transpose(),
-            1.0,
+            one,
             par,
         );
     }
-    let bound = start.elapsed().as_secs_f64();
-    let flops = batches as f64
-        * 2.0
-        * batch as f64
-        * (2.0 * (d * widths[0]) as f64 + 3.0 * (widths[0] * widths[1]) as f64);
-    println!(
-        "epoch of {samples} samples, batch {batch}, {} steps: {epoch:.2} s (train loss {:.4})",
-        run.steps_per_epoch, run.history[0].train_loss
-    );
-    println!(
-        "matrix-product bound on the same shapes: {bound:.2} s ({:.1} GFLOP/s); the epoch runs at {:.0} % of it",
-        flops / bound / 1e9,
-        100.0 * bound / epoch
-    );
+    start.elapsed().as_secs_f64()
 }

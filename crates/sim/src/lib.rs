@@ -77,6 +77,6 @@ pub use moments::SecondMoments;
 pub use sampler::{DatasetSampler, FeatureSampler, LinearTeacher, NetworkTeacher};
 pub use training::cache::{CachedRun, Lookup, Store, TRAINING_VERSION, TrainingCache};
 pub use training::{
-    EpochRecord, Gradient, Initialization, Optimizer, Snapshot, TrainableNetwork, TrainingConfig,
-    TrainingRun, log_spaced_steps, train,
+    EpochRecord, Gradient, Initialization, Optimizer, Precision, Snapshot, TrainableNetwork,
+    TrainingConfig, TrainingRun, log_spaced_steps, train,
 };

@@ -6,8 +6,9 @@
 //! C = I + 8vvᵀ (v a seeded unit vector), θ* ~ 𝒩(0, I), x ~ 𝒩(0, I_d). The learner
 //! starts from W₁, W₂ ~ 𝒩(0, 1/d) (a readout ~ 𝒩(0, 1/d)) and is trained by full-batch
 //! Adam (App. C.2: lr 10⁻³, weight decay 10⁻⁵) on n₀ = 1.4d fresh samples; the run is
-//! cached on disk (`training_cache`). Training is sequential inside (`Par::Seq`), so
-//! the weights — and the quick-mode snapshot — do not depend on the thread count.
+//! cached on disk (`training_cache`). Training runs in f32 (as the authors' JAX code
+//! does by default) with faer's fixed degree of parallelism, so the weights — and the
+//! quick-mode snapshot — do not depend on the thread count.
 //!
 //! The three feature maps are three series of the shared learning-curve engine: solid
 //! lines are Theorem 3.1 with the linearised covariances of Definition 4.2 applied to
@@ -21,15 +22,16 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, anyhow};
 use dsrf::budget::Budget;
+use dsrf::linalg::fixed_parallelism;
 use dsrf::presets::{figure2_initial_learner, figure2_model, figure2_rainbow};
 use dsrf::rainbow::{MatrixSpec, gaussian_vector};
 use dsrf::sim::{
-    FeatureSampler, Optimizer, TrainableNetwork, TrainingCache, TrainingConfig, TrainingRun, stream,
+    FeatureSampler, Optimizer, Precision, TrainableNetwork, TrainingCache, TrainingConfig,
+    TrainingRun, stream,
 };
 use dsrf_report::{
     Axis, Cell, Colour, Figure, LegendEntry, Marker, Metadata, Panel, SeriesKind, Table,
 };
-use faer::Par;
 use serde_json::json;
 
 use super::curves::{
@@ -107,7 +109,8 @@ fn run_training(t: Training, cache: &TrainingCache) -> Result<TrainingRun> {
         patience: None,
         snapshots: 0,
         seed: TRAIN_DATA_SEED,
-        parallelism: Par::Seq,
+        precision: Precision::F32,
+        parallelism: fixed_parallelism(),
     };
     let cached = cache.load_or_train(network, x.as_ref(), &y, None, &config)?;
     report(&cached, ID);

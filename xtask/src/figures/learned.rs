@@ -58,15 +58,16 @@ use dsrf::learned::{
     ComparisonPlan, FeatureComparison, LinearisedTheory, PenaltyChoice, Splits, compare_features,
     compare_snapshot,
 };
+use dsrf::linalg::fixed_parallelism;
 use dsrf::rainbow::Activation;
 use dsrf::sim::{
-    Dataset, GaussianInputs, Initialization, Optimizer, TrainableNetwork, TrainingCache,
+    Dataset, GaussianInputs, Initialization, Optimizer, Precision, TrainableNetwork, TrainingCache,
     TrainingConfig, TrainingRun, read_idx, split, standard_normal, stream,
 };
 use dsrf::theory::Penalty;
 use dsrf_report::{Cell, Metadata, Table};
 use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Accum, Mat, MatRef};
 use serde_json::{Value, json};
 
 use super::columns::Rows;
@@ -306,6 +307,8 @@ pub struct LearnedSetup {
     pub learning_rate: f64,
     /// Mini-batch size.
     pub batch: usize,
+    /// The floating-point type of training (the authors trained in Keras' float32).
+    pub precision: Precision,
     /// Maximum epochs.
     pub epochs: usize,
     /// Early-stopping patience (epochs, on the test loss).
@@ -410,7 +413,8 @@ impl Learned {
             "epochs": s.epochs,
             "patience": s.patience,
             "snapshots": s.snapshots,
-            "parallelism": "sequential",
+            "precision": s.precision.name(),
+            "parallelism": "faer degree 4 (thread-count independent)",
         })
     }
 
@@ -499,8 +503,10 @@ impl Learned {
             patience: Some(s.patience),
             snapshots: s.snapshots,
             seed: s.init_seed,
-            // Sequential, so that the weights do not depend on the thread count.
-            parallelism: Par::Seq,
+            precision: s.precision,
+            // faer's fixed degree, so that the weights do not depend on the thread count
+            // while a lone training still uses every core.
+            parallelism: fixed_parallelism(),
         };
         // Early stopping monitors the test split, as the authors do.
         let (train_w, test) = (&splits.train_w, &splits.test);

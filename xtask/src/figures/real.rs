@@ -41,7 +41,7 @@ use anyhow::Result;
 use dsrf::compare::highest_peak_in;
 use dsrf::learned::LinearisedTheory;
 use dsrf::rainbow::{Activation, VarianceConvention};
-use dsrf::sim::TrainingCache;
+use dsrf::sim::{Precision, TrainingCache};
 use dsrf_report::{
     Axis, Colour, ColourScale, Figure, LegendEntry, Marker, Metadata, Panel, Point, Series,
     SeriesKind, Table,
@@ -189,6 +189,7 @@ pub fn art_setup(mode: Mode, penalties: Penalties) -> LearnedSetup {
         init_seed: 4,
         learning_rate: 1e-3,
         batch: mode.pick(256, 32),
+        precision: Precision::F32,
         epochs: mode.pick(40, 6),
         patience: 10,
         snapshots: mode.pick(30, 8),
@@ -232,6 +233,7 @@ fn image_setup(task: Task, mode: Mode, penalties: Penalties) -> LearnedSetup {
         init_seed: 2,
         learning_rate: 1e-3,
         batch: mode.pick(128, 32),
+        precision: Precision::F32,
         epochs: mode.pick(100, 6),
         patience: 10,
         snapshots: mode.pick(30, 8),

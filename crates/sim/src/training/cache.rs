@@ -51,7 +51,10 @@ use crate::error::{CacheProblem, io_error};
 /// network's bits: the loop in `train` (batching, shuffling, snapshots, early stopping),
 /// the optimizers and weight decay, the forward and backward passes, the activations
 /// and derivatives they use (dsrf-rainbow), or the initialisation.
-pub const TRAINING_VERSION: u64 = 1;
+///
+/// History: 2 — training in a working precision (f32 or f64) on preallocated buffers,
+/// the readout gradient as a matrix product.
+pub const TRAINING_VERSION: u64 = 2;
 
 /// The layout of an entry file (signature, then this number).
 const LAYOUT: u64 = 1;
@@ -140,6 +143,7 @@ fn config_text(config: &TrainingConfig) -> String {
         patience,
         snapshots,
         seed,
+        precision,
         parallelism,
     } = config;
     let optimizer = match *optimizer {
@@ -170,10 +174,11 @@ fn config_text(config: &TrainingConfig) -> String {
     };
     format!(
         "optimizer {optimizer}\nweight_decay {}\nbatch_size {}\nepochs {epochs}\npatience {}\n\
-         snapshots {snapshots}\nseed {seed}\nparallelism {parallelism}\n",
+         snapshots {snapshots}\nseed {seed}\nprecision {}\nparallelism {parallelism}\n",
         exact(*weight_decay),
         optional(*batch_size, "full"),
         optional(*patience, "none"),
+        precision.name(),
     )
 }
 
@@ -605,7 +610,7 @@ fn read_snapshot(r: &mut Reader) -> Result<Snapshot, CacheProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Initialization, standard_normal, stream};
+    use crate::{Initialization, Precision, standard_normal, stream};
 
     struct Problem {
         network: TrainableNetwork,
@@ -641,6 +646,7 @@ mod tests {
                 patience: Some(2),
                 snapshots: 3,
                 seed: 5,
+                precision: Precision::F32,
                 parallelism: Par::Seq,
             },
         }
@@ -717,6 +723,8 @@ mod tests {
         p.run(&cache, TRAINING_VERSION);
         let mut decay = problem();
         decay.config.weight_decay = 2e-4;
+        let mut double = problem();
+        double.config.precision = Precision::F64;
         let mut data = problem();
         // One byte of one input: the lowest bit of one f64.
         data.x[(1, 7)] = f64::from_bits(data.x[(1, 7)].to_bits() ^ 1);
@@ -726,6 +734,7 @@ mod tests {
         initial.network.readout[2] += 1e-3;
         for (what, changed) in [
             ("weight decay", &decay),
+            ("the precision", &double),
             ("a data byte", &data),
             ("the validation set", &validation),
             ("an initial weight", &initial),
@@ -815,7 +824,7 @@ mod tests {
         let p = problem();
         let text = key_for(&p, &p.config).text;
         for field in [
-            "training_version 1",
+            "training_version 2",
             "optimizer adam learning_rate=0.01 beta1=0.9 beta2=0.999 epsilon=1e-8",
             "weight_decay 0.0001",
             "batch_size 8",
@@ -823,6 +832,7 @@ mod tests {
             "patience 2",
             "snapshots 3",
             "seed 5",
+            "precision f32",
             "parallelism seq",
             "layer 0 rows=6 cols=4 activation=tanh",
             "train inputs=4x40",

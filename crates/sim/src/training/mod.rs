@@ -10,18 +10,23 @@
 //! determines them.
 
 pub mod cache;
+mod engine;
 mod network;
 mod optimizer;
+mod precision;
 
-use faer::{Mat, MatRef, Par};
+use faer::{MatRef, Par};
 use rand::seq::SliceRandom;
 
 pub use network::{Gradient, Initialization, TrainableNetwork};
 pub use optimizer::Optimizer;
+pub use precision::Precision;
 
 use crate::gaussian::stream;
 use crate::{SimError, error::input};
+use engine::{Passes, Weights, Workspace};
 use optimizer::OptimizerState;
+use precision::Float;
 
 /// Everything that defines a training run except the data and the initial network.
 #[derive(Debug, Clone)]
@@ -42,13 +47,17 @@ pub struct TrainingConfig {
     pub snapshots: usize,
     /// Seed of the mini-batch shuffling (stream 0 of this seed).
     pub seed: u64,
-    /// Parallelism inside the matrix products.
+    /// The floating-point type of the weights, activations, optimizer state and
+    /// products during training (snapshots are f64 either way).
+    pub precision: Precision,
+    /// Parallelism of the matrix products; the elementwise work between them runs on
+    /// the rayon pool when this is `Par::Rayon` (module `engine`).
     pub parallelism: Par,
 }
 
 impl TrainingConfig {
     /// Full-batch Adam for `epochs` epochs with a learning rate, no decay, no early
-    /// stopping, ten snapshots.
+    /// stopping, ten snapshots, in f64.
     pub fn full_batch_adam(learning_rate: f64, epochs: usize, seed: u64) -> Self {
         Self {
             optimizer: Optimizer::adam(learning_rate),
@@ -58,6 +67,7 @@ impl TrainingConfig {
             patience: None,
             snapshots: 10,
             seed,
+            precision: Precision::F64,
             parallelism: Par::rayon(0),
         }
     }
@@ -157,7 +167,7 @@ pub fn log_spaced_steps(total: usize, count: usize) -> Vec<usize> {
 /// optional validation set. Deterministic for a given configuration and thread count of
 /// `parallelism` (and for any thread count with `Par::Seq`).
 pub fn train(
-    mut network: TrainableNetwork,
+    network: TrainableNetwork,
     x: MatRef<'_, f64>,
     y: &[f64],
     validation: Option<(MatRef<'_, f64>, &[f64])>,
@@ -192,35 +202,57 @@ pub fn train(
             ));
         }
     }
+    match config.precision {
+        Precision::F32 => run::<f32>(network, x, y, validation, config),
+        Precision::F64 => run::<f64>(network, x, y, validation, config),
+    }
+}
+
+/// [`train`] in the working type `T`, on checked inputs.
+fn run<T: Float>(
+    network: TrainableNetwork,
+    x: MatRef<'_, f64>,
+    y: &[f64],
+    validation: Option<(MatRef<'_, f64>, &[f64])>,
+    config: &TrainingConfig,
+) -> Result<TrainingRun, SimError> {
     let par = config.parallelism;
+    let n = x.ncols();
     let batch = config.batch_size.unwrap_or(n).min(n);
     let steps_per_epoch = n.div_ceil(batch);
     let planned = log_spaced_steps(config.epochs * steps_per_epoch, config.snapshots);
     let mut next_snapshot = planned.iter().copied().peekable();
-    let mut snapshots = vec![Snapshot {
-        step: 0,
-        epoch: 0.0,
-        network: network.clone(),
-    }];
-    let mut state = OptimizerState::new(config.optimizer, config.weight_decay, &network);
+    let mut weights = Weights::<T>::of_network(&network);
+    drop(network);
+    let snapshot = |step: usize, weights: &Weights<T>| Snapshot {
+        step,
+        epoch: step as f64 / steps_per_epoch as f64,
+        network: weights.to_network(),
+    };
+    let mut snapshots = vec![snapshot(0, &weights)];
+    let mut workspace = Workspace::new(&weights, batch, Passes::ForwardBackward);
+    let mut state = OptimizerState::new(config.optimizer, config.weight_decay, &mut weights);
     let mut rng = stream(config.seed, 0);
     let mut order: Vec<usize> = (0..n).collect();
     let mut history = Vec::with_capacity(config.epochs);
     let (mut best, mut waited, mut stopped_early) = (f64::INFINITY, 0usize, false);
     let mut step = 0usize;
+    // Full batch: the samples are loaded once and stay (until a validation pass
+    // overwrites them).
+    let mut resident = false;
     for epoch in 1..=config.epochs {
         if batch < n {
             order.shuffle(&mut rng);
         }
         let mut loss_sum = 0.0;
         for chunk in order.chunks(batch) {
-            let (loss, gradient) = if chunk.len() == n && batch == n {
-                network.gradient(x, y, par)
-            } else {
-                let bx = gather_columns(x, chunk);
-                let by: Vec<f64> = chunk.iter().map(|&j| y[j]).collect();
-                network.gradient(bx.as_ref(), &by, par)
-            };
+            let k = chunk.len();
+            if !(resident && batch == n) {
+                workspace.load(x, Some(y), k, |j| chunk[j], par);
+                resident = true;
+            }
+            workspace.forward(&weights, k, par);
+            let loss = workspace.squared_error(k) / k as f64;
             if !loss.is_finite() {
                 return Err(input(
                     "training",
@@ -231,18 +263,18 @@ pub fn train(
                 ));
             }
             loss_sum += loss;
-            state.step(&mut network, &gradient);
+            workspace.backward(&weights, k, par);
+            state.step(&mut weights, &workspace.gradient, par);
             step += 1;
             if next_snapshot.peek() == Some(&step) {
                 next_snapshot.next();
-                snapshots.push(Snapshot {
-                    step,
-                    epoch: step as f64 / steps_per_epoch as f64,
-                    network: network.clone(),
-                });
+                snapshots.push(snapshot(step, &weights));
             }
         }
-        let validation_loss = validation.map(|(vx, vy)| network.loss(vx, vy, par));
+        let validation_loss = validation.map(|(vx, vy)| {
+            resident = false;
+            workspace.mean_squared_error(&weights, vx, vy, par)
+        });
         history.push(EpochRecord {
             epoch,
             train_loss: loss_sum / steps_per_epoch as f64,
@@ -262,11 +294,7 @@ pub fn train(
         }
     }
     if snapshots.last().map(|s| s.step) != Some(step) {
-        snapshots.push(Snapshot {
-            step,
-            epoch: step as f64 / steps_per_epoch as f64,
-            network,
-        });
+        snapshots.push(snapshot(step, &weights));
     }
     Ok(TrainingRun {
         snapshots,
@@ -274,14 +302,4 @@ pub fn train(
         steps_per_epoch,
         stopped_early,
     })
-}
-
-fn gather_columns(x: MatRef<'_, f64>, columns: &[usize]) -> Mat<f64> {
-    let mut out = Mat::<f64>::zeros(x.nrows(), columns.len());
-    for (k, &j) in columns.iter().enumerate() {
-        for i in 0..x.nrows() {
-            out[(i, k)] = x[(i, j)];
-        }
-    }
-    out
 }

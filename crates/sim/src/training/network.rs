@@ -1,18 +1,20 @@
 //! A fully connected network without biases and with a scalar readout,
 //! f(x) = aᵀ f_L(W_L ⋯ f_1(W_1 x)), with its mean-squared loss and the gradient of that
-//! loss by manual backpropagation on faer products.
+//! loss by manual backpropagation on faer products (module `engine`, in f32 or f64).
 //!
 //! The weights use the same [`Layer`] type as `dsrf-rainbow`, with no 1/√fan-in in the
 //! forward pass (the weights carry it), so a trained network's hidden layers go straight
 //! into `linearized_covariances` or a [`crate::NetworkTeacher`].
 
 use dsrf_rainbow::{Activation, Layer};
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Mat, MatRef, Par};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
+use super::Precision;
+use super::engine::{Passes, Weights, Workspace};
+use super::precision::Float;
 use crate::{SimError, error::input};
 
 /// How the weights are initialised.
@@ -64,14 +66,6 @@ pub struct Gradient {
     pub layers: Vec<Mat<f64>>,
     /// The readout part.
     pub readout: Vec<f64>,
-}
-
-/// The pre-activations and activations of one forward pass, kept for backpropagation.
-struct Trace {
-    /// z_ℓ = W_ℓ h_{ℓ−1}.
-    pre: Vec<Mat<f64>>,
-    /// h_ℓ = f_ℓ(z_ℓ); h_0 is the input and is not stored.
-    post: Vec<Mat<f64>>,
 }
 
 impl TrainableNetwork {
@@ -171,123 +165,82 @@ impl TrainableNetwork {
             + self.readout.len()
     }
 
-    /// The feature map φ(x) = h_L (p × n) of the columns of `x`.
+    /// The feature map φ(x) = h_L (p × n) of the columns of `x`, in f64.
     pub fn features(&self, x: MatRef<'_, f64>, par: Par) -> Mat<f64> {
-        self.trace(x, par)
-            .post
-            .pop()
-            .unwrap_or_else(|| x.to_owned())
+        let mut out = Mat::<f64>::zeros(self.feature_dim(), x.ncols());
+        self.forward_in_chunks(x, par, |start, ws, k| {
+            let h = ws.features(k);
+            out.as_mut().subcols_mut(start, k).copy_from(h);
+        });
+        out
     }
 
-    /// Network outputs aᵀφ(x) for the columns of `x`.
+    /// Network outputs aᵀφ(x) for the columns of `x`, in f64.
     pub fn predict(&self, x: MatRef<'_, f64>, par: Par) -> Vec<f64> {
-        let h = self.features(x, par);
-        readout_times(&self.readout, h.as_ref(), par)
+        let mut out = Vec::with_capacity(x.ncols());
+        self.forward_in_chunks(x, par, |_, ws, k| out.extend_from_slice(ws.outputs(k)));
+        out
     }
 
-    /// Mean squared error (1/n) Σ (aᵀφ(xⱼ) − yⱼ)² (the Keras/PyTorch "mse", no ½).
+    /// Mean squared error (1/n) Σ (aᵀφ(xⱼ) − yⱼ)² (the Keras/PyTorch "mse", no ½), in f64.
     pub fn loss(&self, x: MatRef<'_, f64>, y: &[f64], par: Par) -> f64 {
-        let out = self.predict(x, par);
-        mean_squared(&out, y)
+        let weights = Weights::<f64>::of_network(self);
+        let mut ws = Workspace::new(&weights, x.ncols().clamp(1, CHUNK), Passes::Forward);
+        ws.mean_squared_error(&weights, x, y, par)
     }
 
-    /// The loss and its gradient on the samples in the columns of `x`.
-    pub fn gradient(&self, x: MatRef<'_, f64>, y: &[f64], par: Par) -> (f64, Gradient) {
-        let n = x.ncols();
-        let mut trace = self.trace(x, par);
-        let last = trace.post.last().map_or(x, |h| h.as_ref());
-        let out = readout_times(&self.readout, last, par);
-        let loss = mean_squared(&out, y);
-        // e = ∂loss/∂output = 2 (ŷ − y)/n.
-        let e: Vec<f64> = out
-            .iter()
-            .zip(y)
-            .map(|(o, t)| 2.0 * (o - t) / n as f64)
-            .collect();
-        let readout = (0..last.nrows())
-            .map(|i| (0..n).map(|j| last[(i, j)] * e[j]).sum())
-            .collect();
-        let mut layers = vec![Mat::<f64>::zeros(0, 0); self.layers.len()];
-        if !self.layers.is_empty() {
-            // δ_L = (a eᵀ) ∘ f_L′(z_L), then δ_{ℓ−1} = (W_ℓᵀ δ_ℓ) ∘ f′_{ℓ−1}(z_{ℓ−1}).
-            let top = self.layers.len() - 1;
-            let mut delta = Mat::from_fn(self.readout.len(), n, |i, j| self.readout[i] * e[j]);
-            for l in (0..=top).rev() {
-                let mut slope = trace.pre.pop().expect("one pre-activation per layer");
-                // `validate` guarantees a derivative exists.
-                let _ = self.layers[l].activation.derivative_in_place(&mut slope);
-                for j in 0..n {
-                    let d = delta.col_as_slice_mut(j);
-                    for (v, s) in d.iter_mut().zip(slope.col_as_slice(j)) {
-                        *v *= s;
-                    }
-                }
-                trace.post.pop();
-                let below = trace.post.last().map_or(x, |h| h.as_ref());
-                let mut g = Mat::<f64>::zeros(delta.nrows(), below.nrows());
-                matmul(
-                    g.as_mut(),
-                    Accum::Replace,
-                    delta.as_ref(),
-                    below.transpose(),
-                    1.0,
-                    par,
-                );
-                layers[l] = g;
-                if l > 0 {
-                    let w = &self.layers[l].weights;
-                    let mut next = Mat::<f64>::zeros(w.ncols(), n);
-                    matmul(
-                        next.as_mut(),
-                        Accum::Replace,
-                        w.transpose(),
-                        delta.as_ref(),
-                        1.0,
-                        par,
-                    );
-                    delta = next;
-                }
-            }
+    /// The loss and its gradient on the samples in the columns of `x`, computed in
+    /// `precision` (the network is rounded to it first; the result is returned in f64).
+    /// This is the step [`crate::train`] takes.
+    pub fn gradient(
+        &self,
+        x: MatRef<'_, f64>,
+        y: &[f64],
+        precision: Precision,
+        par: Par,
+    ) -> (f64, Gradient) {
+        fn step<T: Float>(
+            network: &TrainableNetwork,
+            x: MatRef<'_, f64>,
+            y: &[f64],
+            par: Par,
+        ) -> (f64, Gradient) {
+            let weights = Weights::<T>::of_network(network);
+            let n = x.ncols();
+            let mut ws = Workspace::new(&weights, n, Passes::ForwardBackward);
+            ws.load(x, Some(y), n, |j| j, par);
+            ws.forward(&weights, n, par);
+            let loss = ws.squared_error(n) / n.max(1) as f64;
+            ws.backward(&weights, n, par);
+            (loss, ws.gradient.to_gradient())
         }
-        (loss, Gradient { layers, readout })
-    }
-
-    fn trace(&self, x: MatRef<'_, f64>, par: Par) -> Trace {
-        let mut pre = Vec::with_capacity(self.layers.len());
-        let mut post: Vec<Mat<f64>> = Vec::with_capacity(self.layers.len());
-        for layer in &self.layers {
-            let h = post.last().map_or(x, |h| h.as_ref());
-            let mut z = Mat::<f64>::zeros(layer.weights.nrows(), h.ncols());
-            matmul(
-                z.as_mut(),
-                Accum::Replace,
-                layer.weights.as_ref(),
-                h,
-                1.0,
-                par,
-            );
-            let mut a = z.clone();
-            layer.activation.apply_in_place(&mut a);
-            pre.push(z);
-            post.push(a);
+        match precision {
+            Precision::F32 => step::<f32>(self, x, y, par),
+            Precision::F64 => step::<f64>(self, x, y, par),
         }
-        Trace { pre, post }
+    }
+
+    /// Runs the f64 forward pass over `x` in chunks of at most [`CHUNK`] columns,
+    /// handing each chunk's workspace to `visit(first column, workspace, columns)`.
+    fn forward_in_chunks(
+        &self,
+        x: MatRef<'_, f64>,
+        par: Par,
+        mut visit: impl FnMut(usize, &Workspace<f64>, usize),
+    ) {
+        let weights = Weights::<f64>::of_network(self);
+        let mut ws = Workspace::new(&weights, x.ncols().clamp(1, CHUNK), Passes::Forward);
+        let mut start = 0;
+        while start < x.ncols() {
+            let k = ws.capacity().min(x.ncols() - start);
+            ws.load(x, None, k, |j| start + j, par);
+            ws.forward(&weights, k, par);
+            visit(start, &ws, k);
+            start += k;
+        }
     }
 }
 
-fn readout_times(a: &[f64], h: MatRef<'_, f64>, par: Par) -> Vec<f64> {
-    let mut out = Mat::<f64>::zeros(h.ncols(), 1);
-    matmul(
-        out.as_mut(),
-        Accum::Replace,
-        h.transpose(),
-        MatRef::from_column_major_slice(a, a.len(), 1),
-        1.0,
-        par,
-    );
-    (0..h.ncols()).map(|j| out[(j, 0)]).collect()
-}
-
-pub(crate) fn mean_squared(out: &[f64], y: &[f64]) -> f64 {
-    out.iter().zip(y).map(|(o, t)| (o - t).powi(2)).sum::<f64>() / y.len().max(1) as f64
-}
+/// Columns per forward pass when evaluating a network on many samples: bounds the
+/// memory of the activations (two p × CHUNK buffers per layer) whatever n is.
+const CHUNK: usize = 4096;

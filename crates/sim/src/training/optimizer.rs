@@ -1,6 +1,11 @@
-//! First-order optimisers with their state, applied to a [`TrainableNetwork`] in place.
+//! First-order optimisers with their state, applied to a network's weights in place in
+//! the working precision.
 
-use super::network::{Gradient, TrainableNetwork};
+use faer::Par;
+use rayon::prelude::*;
+
+use super::engine::{Gradients, Weights};
+use super::precision::Float;
 use crate::{SimError, error::input};
 
 /// The update rule.
@@ -82,24 +87,31 @@ impl Optimizer {
     }
 }
 
-/// Per-parameter state (momentum / first and second moments), shaped like the network.
-pub(crate) struct OptimizerState {
+/// Per-parameter state (momentum / first and second moments) in the working type, one
+/// flat block per parameter block of [`Weights`].
+pub(crate) struct OptimizerState<T> {
     rule: Optimizer,
     weight_decay: f64,
-    first: Vec<Vec<f64>>,
-    second: Vec<Vec<f64>>,
+    first: Vec<Vec<T>>,
+    second: Vec<Vec<T>>,
     steps: u64,
 }
 
-impl OptimizerState {
-    pub(crate) fn new(rule: Optimizer, weight_decay: f64, network: &TrainableNetwork) -> Self {
-        let sizes: Vec<usize> = network
-            .layers
-            .iter()
-            .map(|l| l.weights.nrows() * l.weights.ncols())
-            .chain(std::iter::once(network.readout.len()))
-            .collect();
-        let zeros = || sizes.iter().map(|&s| vec![0.0; s]).collect::<Vec<_>>();
+/// One piece of an Adam update: ((θ, g), (m, v)).
+type AdamPiece<'a, T> = ((&'a mut [T], &'a [T]), (&'a mut [T], &'a mut [T]));
+
+/// Parameters per piece of the update handed to rayon.
+const PIECE: usize = 1 << 14;
+
+impl<T: Float> OptimizerState<T> {
+    pub(crate) fn new(rule: Optimizer, weight_decay: f64, weights: &mut Weights<T>) -> Self {
+        let sizes: Vec<usize> = weights.blocks_mut().map(|b| b.len()).collect();
+        let zeros = || {
+            sizes
+                .iter()
+                .map(|&s| vec![T::of(0.0); s])
+                .collect::<Vec<_>>()
+        };
         let second = match rule {
             Optimizer::Adam { .. } => zeros(),
             Optimizer::Sgd { .. } => Vec::new(),
@@ -114,79 +126,118 @@ impl OptimizerState {
     }
 
     /// One step. Weight decay is the coupled L2 form of PyTorch's `weight_decay`
-    /// (g ← g + wd·θ before the update).
-    pub(crate) fn step(&mut self, network: &mut TrainableNetwork, gradient: &Gradient) {
+    /// (g ← g + wd·θ before the update). Elementwise, so it runs in pieces on the rayon
+    /// pool when `par` is rayon's, with the same bits as serially.
+    pub(crate) fn step(&mut self, weights: &mut Weights<T>, gradient: &Gradients<T>, par: Par) {
         self.steps += 1;
-        let t = self.steps as i32;
-        let wd = self.weight_decay;
-        let rule = self.rule;
-        let update =
-            |theta: &mut [f64], g: &[f64], m: &mut [f64], v: Option<&mut [f64]>| match (rule, v) {
-                (
-                    Optimizer::Adam {
-                        learning_rate,
-                        beta1,
-                        beta2,
-                        epsilon,
-                    },
-                    Some(v),
-                ) => {
-                    // Bias corrections folded into the step size and ε (the same
-                    // arithmetic as m̂/(√v̂ + ε), without per-entry divisions by c₁, c₂).
-                    let c1 = 1.0 - beta1.powi(t);
-                    let c2 = 1.0 - beta2.powi(t);
-                    let step = learning_rate * c2.sqrt() / c1;
-                    let eps = epsilon * c2.sqrt();
-                    for (((theta, g), m), v) in
-                        theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut())
-                    {
-                        let gi = g + wd * *theta;
-                        *m = beta1 * *m + (1.0 - beta1) * gi;
-                        *v = beta2 * *v + (1.0 - beta2) * gi * gi;
-                        *theta -= step * *m / (v.sqrt() + eps);
-                    }
-                }
-                (
-                    Optimizer::Sgd {
-                        learning_rate,
-                        momentum,
-                    },
-                    _,
-                ) => {
-                    for ((theta, g), m) in theta.iter_mut().zip(g).zip(m.iter_mut()) {
-                        let gi = g + wd * *theta;
-                        *m = momentum * *m + gi;
-                        *theta -= learning_rate * *m;
-                    }
-                }
-                (Optimizer::Adam { .. }, None) => unreachable!("Adam state has second moments"),
-            };
+        let wd = T::of(self.weight_decay);
+        let update = Update::<T>::new(self.rule, self.steps);
         let mut second = self.second.iter_mut();
-        for ((layer, g), m) in network
-            .layers
-            .iter_mut()
-            .zip(&gradient.layers)
+        for ((theta, g), m) in weights
+            .blocks_mut()
+            .zip(gradient.blocks())
             .zip(&mut self.first)
         {
-            // The state is stored column by column, like faer's matrices.
-            let rows = layer.weights.nrows();
-            let mut v = second.next();
-            for j in 0..layer.weights.ncols() {
-                let range = j * rows..(j + 1) * rows;
-                update(
-                    layer.weights.col_as_slice_mut(j),
-                    g.col_as_slice(j),
-                    &mut m[range.clone()],
-                    v.as_mut().map(|v| &mut v[range]),
-                );
+            match second.next() {
+                Some(v) => {
+                    let piece =
+                        |((theta, g), (m, v)): AdamPiece<'_, T>| update.adam(theta, g, m, v, wd);
+                    match par {
+                        Par::Seq => theta
+                            .chunks_mut(PIECE)
+                            .zip(g.chunks(PIECE))
+                            .zip(m.chunks_mut(PIECE).zip(v.chunks_mut(PIECE)))
+                            .for_each(piece),
+                        Par::Rayon(_) => theta
+                            .par_chunks_mut(PIECE)
+                            .zip(g.par_chunks(PIECE))
+                            .zip(m.par_chunks_mut(PIECE).zip(v.par_chunks_mut(PIECE)))
+                            .for_each(piece),
+                    }
+                }
+                None => {
+                    let piece =
+                        |((theta, g), m): ((&mut [T], &[T]), &mut [T])| update.sgd(theta, g, m, wd);
+                    match par {
+                        Par::Seq => theta
+                            .chunks_mut(PIECE)
+                            .zip(g.chunks(PIECE))
+                            .zip(m.chunks_mut(PIECE))
+                            .for_each(piece),
+                        Par::Rayon(_) => theta
+                            .par_chunks_mut(PIECE)
+                            .zip(g.par_chunks(PIECE))
+                            .zip(m.par_chunks_mut(PIECE))
+                            .for_each(piece),
+                    }
+                }
             }
         }
-        let m = self.first.last_mut().expect("readout state");
-        update(
-            &mut network.readout,
-            &gradient.readout,
-            m,
-            second.next().map(|v| v.as_mut_slice()),
-        );
+    }
+}
+
+/// The coefficients of one step, in the working type.
+#[derive(Clone, Copy)]
+struct Update<T> {
+    learning_rate: T,
+    /// β₁, β₂ (Adam) or μ, 0 (SGD).
+    beta1: T,
+    beta2: T,
+    /// Adam's ε after folding in the bias correction.
+    epsilon: T,
+}
+
+impl<T: Float> Update<T> {
+    fn new(rule: Optimizer, steps: u64) -> Self {
+        match rule {
+            Optimizer::Adam {
+                learning_rate,
+                beta1,
+                beta2,
+                epsilon,
+            } => {
+                // Bias corrections (in f64, see module `precision`) folded into the step
+                // size and ε: the same arithmetic as m̂/(√v̂ + ε), without per-entry
+                // divisions by c₁, c₂.
+                let t = steps.min(i32::MAX as u64) as i32;
+                let c1 = 1.0 - beta1.powi(t);
+                let c2 = 1.0 - beta2.powi(t);
+                Self {
+                    learning_rate: T::of(learning_rate * c2.sqrt() / c1),
+                    beta1: T::of(beta1),
+                    beta2: T::of(beta2),
+                    epsilon: T::of(epsilon * c2.sqrt()),
+                }
+            }
+            Optimizer::Sgd {
+                learning_rate,
+                momentum,
+            } => Self {
+                learning_rate: T::of(learning_rate),
+                beta1: T::of(momentum),
+                beta2: T::of(0.0),
+                epsilon: T::of(0.0),
+            },
+        }
+    }
+
+    fn adam(&self, theta: &mut [T], g: &[T], m: &mut [T], v: &mut [T], wd: T) {
+        let (b1, b2) = (self.beta1, self.beta2);
+        let (one_b1, one_b2) = (T::of(1.0) - b1, T::of(1.0) - b2);
+        for (((theta, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+            let gi = g + wd * *theta;
+            *m = b1 * *m + one_b1 * gi;
+            *v = b2 * *v + one_b2 * gi * gi;
+            *theta -= self.learning_rate * *m / (v.square_root() + self.epsilon);
+        }
+    }
+
+    /// v ← μ v + g, θ ← θ − η v.
+    fn sgd(&self, theta: &mut [T], g: &[T], m: &mut [T], wd: T) {
+        for ((theta, &g), m) in theta.iter_mut().zip(g).zip(m.iter_mut()) {
+            let gi = g + wd * *theta;
+            *m = self.beta1 * *m + gi;
+            *theta -= self.learning_rate * *m;
+        }
     }
 }
