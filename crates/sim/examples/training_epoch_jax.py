@@ -5,7 +5,7 @@ Adam(1e-3, 0.9, 0.999, 1e-8), shuffled mini-batches, Gaussian inputs, labels tan
 The first (compiling) epoch is not timed; the next `--repeats` epochs are, one by one.
 
     python training_epoch_jax.py [--samples N] [--widths A,B] [--batch B]
-        [--activation tanh|relu] [--d D] [--precision f32|f64] [--repeats R]
+        [--activation tanh|relu] [--d D] [--precision f32|f64] [--repeats R] [--epochs E]
 
 One core: `taskset -c 0 python ... ` (XLA then runs its thread pool on one CPU), as for
 `training_epoch --seq` under `taskset -c 0`.
@@ -23,6 +23,7 @@ parser.add_argument("--activation", default="tanh", choices=["tanh", "relu"])
 parser.add_argument("--d", type=int, default=784)
 parser.add_argument("--precision", default="f32", choices=["f32", "f64"])
 parser.add_argument("--repeats", type=int, default=2)
+parser.add_argument("--epochs", type=int, default=1, help="epochs per timed repeat")
 args = parser.parse_args()
 if args.precision == "f64":
     jax.config.update("jax_enable_x64", True)
@@ -79,10 +80,12 @@ times = []
 for r in range(args.repeats):
     perm = jax.random.permutation(jax.random.fold_in(k_perm, r + 1), args.samples)
     start = time.perf_counter()
-    params, m, v, t, total = epoch(params, m, v, t, perm)
+    for _ in range(args.epochs):
+        params, m, v, t, total = epoch(params, m, v, t, perm)
     jax.block_until_ready(params)
     times.append(time.perf_counter() - start)
 print(
-    f"jax {jax.__version__} {args.precision}: epoch of {args.samples} samples, batch {args.batch}: "
+    f"jax {jax.__version__} {args.precision}: {args.epochs} epoch(s) of {args.samples} samples, "
+    f"batch {args.batch}: "
     + ", ".join(f"{s:.2f} s" for s in times)
 )
