@@ -13,9 +13,9 @@
 //! from the same samples (SPEC §8.7: moments from different samples can form a
 //! non-PSD joint covariance and meaningless errors).
 
+use dsrf_linalg::gram_lower;
 use dsrf_rainbow::{Layer, VarianceConvention, linearize_label_features};
 use dsrf_theory::{CodeForm, Covariance, Problem};
-use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef};
 
 use crate::budget::{Budget, f64_bytes};
@@ -51,20 +51,38 @@ pub struct EmpiricalMoments {
 /// The mean of the columns of `features`.
 pub fn column_mean(features: MatRef<'_, f64>) -> Vec<f64> {
     let n = features.ncols() as f64;
-    (0..features.nrows())
-        .map(|i| (0..features.ncols()).map(|j| features[(i, j)]).sum::<f64>() / n)
+    let ones = vec![1.0; features.ncols()];
+    weighted_row_sums(features, &ones)
+        .into_iter()
+        .map(|s| s / n)
         .collect()
+}
+
+/// Σⱼ features[i, j] wⱼ for every row i, summed in column order (j = 0, 1, …) but read
+/// column by column: the same sums as a row-by-row loop, without its strided reads.
+fn weighted_row_sums(features: MatRef<'_, f64>, weights: &[f64]) -> Vec<f64> {
+    let mut sums = vec![0.0; features.nrows()];
+    for (j, w) in weights.iter().enumerate() {
+        for (s, v) in sums.iter_mut().zip(features.col(j).iter()) {
+            *s += v * w;
+        }
+    }
+    sums
 }
 
 /// `features` with `mean` subtracted from every column.
 pub fn centred(features: MatRef<'_, f64>, mean: &[f64]) -> Mat<f64> {
-    let mut f = features.to_owned();
-    for j in 0..f.ncols() {
-        for (v, m) in f.col_as_slice_mut(j).iter_mut().zip(mean) {
+    centred_in_place(features.to_owned(), mean)
+}
+
+/// `features` with `mean` subtracted from every column, without a copy.
+pub fn centred_in_place(mut features: Mat<f64>, mean: &[f64]) -> Mat<f64> {
+    for j in 0..features.ncols() {
+        for (v, m) in features.col_as_slice_mut(j).iter_mut().zip(mean) {
             *v -= m;
         }
     }
-    f
+    features
 }
 
 /// Ω̂, ψ̂, E y² of the columns of `features` (p × N) with `labels` (length N).
@@ -119,19 +137,14 @@ pub fn empirical_moments(
             owned.as_ref()
         }
     };
-    let mut omega = Mat::<f64>::zeros(p, p);
-    matmul(
-        omega.as_mut(),
-        Accum::Replace,
-        f,
-        f.transpose(),
-        1.0 / n as f64,
-        crate::par(),
-    );
-    // Exact symmetry (the product's summation order may differ between triangles).
-    let omega = Mat::from_fn(p, p, |i, j| 0.5 * (omega[(i, j)] + omega[(j, i)]));
-    let psi: Vec<f64> = (0..p)
-        .map(|i| (0..n).map(|j| f[(i, j)] * labels[j]).sum::<f64>() / n as f64)
+    // One triangle (half the flops of the full product), mirrored: exactly symmetric.
+    let mut lower = Mat::<f64>::zeros(p, p);
+    gram_lower(lower.as_mut(), f, Accum::Replace, crate::par());
+    let scale = 1.0 / n as f64;
+    let omega = Mat::from_fn(p, p, |i, j| scale * lower[(i.max(j), i.min(j))]);
+    let psi: Vec<f64> = weighted_row_sums(f, labels)
+        .into_iter()
+        .map(|s| s / n as f64)
         .collect();
     let label_second_moment = labels.iter().map(|y| y * y).sum::<f64>() / n as f64;
     let moments = EmpiricalMoments {

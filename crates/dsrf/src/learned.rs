@@ -15,7 +15,9 @@ use dsrf_theory::{Penalty, Problem};
 use faer::{Mat, Par};
 
 use crate::budget::Budget;
-use crate::empirical::{Centring, centred, column_mean, empirical_moments, linearised_problem};
+use crate::empirical::{
+    Centring, centred_in_place, column_mean, empirical_moments, linearised_problem,
+};
 use crate::subsets::{Samples, Subsets, ridge_on_subsets};
 use crate::{DsrfError, Result};
 
@@ -184,7 +186,7 @@ pub fn compare_features(
 ) -> Result<FeatureComparison> {
     let emp = forward(layers, &splits.emp_cov.inputs, Par::Seq);
     let centre = column_mean(emp.as_ref());
-    let emp = centred(emp.as_ref(), &centre);
+    let emp = centred_in_place(emp, &centre);
     let moments = empirical_moments(
         emp.as_ref(),
         &splits.emp_cov.labels,
@@ -215,7 +217,7 @@ pub fn compare_features(
         [Vec::new(), Vec::new()]
     } else {
         let features =
-            |data: &Dataset| centred(forward(layers, &data.inputs, Par::Seq).as_ref(), &centre);
+            |data: &Dataset| centred_in_place(forward(layers, &data.inputs, Par::Seq), &centre);
         let (reg, test) = (features(&splits.train_reg), features(&splits.test));
         empirical_points(
             Samples {

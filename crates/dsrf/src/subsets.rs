@@ -5,8 +5,10 @@
 //!
 //! Repeat r draws one seeded permutation of the pool (`dsrf_sim::split` with seed
 //! `seed + r`) and uses its first n entries for every n, so the subsets of one repeat
-//! are nested and sampled without replacement. Repeats run in parallel, each fit
-//! sequentially inside, so the numbers do not depend on the thread count.
+//! are nested and sampled without replacement; one Gram matrix (and one kernel matrix
+//! for the sizes below p) serves all of them (`dsrf_linalg::ridge_path_prefixes`).
+//! Repeats run in parallel, each fit sequentially inside, so the numbers do not depend
+//! on the thread count.
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
@@ -106,28 +108,35 @@ fn one_repeat(
     let size = pool.features.ncols();
     let p = pool.features.nrows();
     let order = dsrf_sim::split(size, &[1.0], seed)?.concat();
-    plan.ns
+    let usable: Vec<Vec<f64>> = plan
+        .penalties_code
         .iter()
-        .zip(&plan.penalties_code)
-        .map(|(&n, penalties)| {
-            let usable: Vec<f64> = penalties
-                .iter()
+        .map(|ls| {
+            ls.iter()
                 .copied()
                 .filter(|l| l.is_finite() && *l > 0.0)
-                .collect();
-            if usable.is_empty() {
-                return Ok(vec![None; penalties.len()]);
-            }
-            let x = Mat::from_fn(p, n, |i, j| pool.features[(i, order[j])]);
-            let y: Vec<f64> = order[..n].iter().map(|&j| pool.labels[j]).collect();
-            let (w, _) = dsrf_linalg::ridge_path(x.as_ref(), &y, &usable, Par::Seq)?;
+                .collect()
+        })
+        .collect();
+    // Every size fits a prefix of the same permuted pool: gathered once, and the
+    // normal-equation matrices shared between the sizes (`ridge_path_prefixes`).
+    let largest = plan.ns.iter().copied().max().unwrap_or(0);
+    let x = Mat::from_fn(p, largest, |i, j| pool.features[(i, order[j])]);
+    let y: Vec<f64> = order[..largest].iter().map(|&j| pool.labels[j]).collect();
+    let fits = dsrf_linalg::ridge_path_prefixes(x.as_ref(), &y, &plan.ns, &usable, Par::Seq)?;
+    Ok(plan
+        .ns
+        .iter()
+        .zip(&plan.penalties_code)
+        .zip(&fits)
+        .map(|((&n, penalties), (w, _))| {
             let held_out: Vec<Vec<f64>> = evaluations
                 .iter()
                 .map(|e| mse_per_penalty(w.as_ref(), e.features, e.labels))
                 .collect();
-            let train = mse_per_penalty(w.as_ref(), x.as_ref(), &y);
+            let train = mse_per_penalty(w.as_ref(), x.as_ref().subcols(0, n), &y[..n]);
             let mut next = 0;
-            Ok(penalties
+            penalties
                 .iter()
                 .map(|l| {
                     (l.is_finite() && *l > 0.0).then(|| {
@@ -136,9 +145,9 @@ fn one_repeat(
                         (held_out.iter().map(|h| h[k]).collect(), train[k])
                     })
                 })
-                .collect())
+                .collect()
         })
-        .collect()
+        .collect())
 }
 
 fn gather(per_repeat: &[Repeat], sets: usize, plan: &Subsets) -> SubsetErrors {

@@ -54,6 +54,7 @@ pub mod quadrature;
 mod reduction;
 mod ridge;
 mod ridge_path;
+mod ridge_prefixes;
 mod roots;
 mod special;
 mod spectral;
@@ -66,7 +67,8 @@ pub use eigen::{Clipping, PsdEigen, PsdPolicy, psd_eigen, psd_eigen_with, psd_ei
 pub use error::LinalgError;
 pub use parallelism::{FIXED_DEGREE, fixed_parallelism, product};
 pub use ridge::{RidgeSystem, ridge_solve};
-pub use ridge_path::{ridge_path, ridge_path_normal};
+pub use ridge_path::{gram_lower, ridge_path, ridge_path_normal};
+pub use ridge_prefixes::ridge_path_prefixes;
 pub use roots::{psd_inverse_sqrt, psd_sqrt};
 pub use special::{sigmoid, softplus};
 pub use spectral::{

@@ -48,7 +48,7 @@ pub fn ridge_solve(
     let par = crate::fixed_parallelism();
     if p <= n {
         let mut gram = Mat::<f64>::zeros(p, p);
-        gram_lower(gram.as_mut(), features, par);
+        gram_lower(gram.as_mut(), features, faer::Accum::Replace, par);
         add_to_diagonal(&mut gram, penalty);
         let rhs = crate::product(features, targets);
         let llt = LowerCholesky::new(gram.as_ref(), par).map_err(|e| {
@@ -57,7 +57,12 @@ pub fn ridge_solve(
         Ok((llt.solve(rhs.as_ref()), RidgeSystem::Primal))
     } else {
         let mut kernel = Mat::<f64>::zeros(n, n);
-        gram_lower(kernel.as_mut(), features.transpose(), par);
+        gram_lower(
+            kernel.as_mut(),
+            features.transpose(),
+            faer::Accum::Replace,
+            par,
+        );
         add_to_diagonal(&mut kernel, penalty);
         let llt = LowerCholesky::new(kernel.as_ref(), par)
             .map_err(|e| LinalgError::NoConvergence(format!("Cholesky of the dual system: {e}")))?;

@@ -281,7 +281,7 @@ pub fn ridge_path(
     let y = MatRef::from_column_major_slice(labels, n, 1);
     if p <= n {
         let mut gram = Mat::<f64>::zeros(p, p);
-        gram_lower(gram.as_mut(), features, par);
+        gram_lower(gram.as_mut(), features, Accum::Replace, par);
         let mut b = Mat::<f64>::zeros(p, 1);
         faer::linalg::matmul::matmul(b.as_mut(), faer::Accum::Replace, features, y, 1.0, par);
         let b: Vec<f64> = (0..p).map(|i| b[(i, 0)]).collect();
@@ -291,7 +291,7 @@ pub fn ridge_path(
         ))
     } else {
         let mut kernel = Mat::<f64>::zeros(n, n);
-        gram_lower(kernel.as_mut(), features.transpose(), par);
+        gram_lower(kernel.as_mut(), features.transpose(), Accum::Replace, par);
         let alpha = ridge_path_normal(kernel.as_ref(), labels, penalties, par)?;
         let mut w = Mat::<f64>::zeros(p, penalties.len());
         faer::linalg::matmul::matmul(
@@ -306,12 +306,14 @@ pub fn ridge_path(
     }
 }
 
-/// The lower triangle of X Xᵀ (half the flops of the full product).
-pub(crate) fn gram_lower(dst: faer::MatMut<'_, f64>, x: MatRef<'_, f64>, par: Par) {
+/// The lower triangle of X Xᵀ written into (`Accum::Replace`) or added to
+/// (`Accum::Add`) the lower triangle of `dst`, with half the flops of the full product;
+/// the strict upper triangle of `dst` is not touched.
+pub fn gram_lower(dst: faer::MatMut<'_, f64>, x: MatRef<'_, f64>, accum: Accum, par: Par) {
     faer::linalg::matmul::triangular::matmul(
         dst,
         faer::linalg::matmul::triangular::BlockStructure::TriangularLower,
-        faer::Accum::Replace,
+        accum,
         x,
         faer::linalg::matmul::triangular::BlockStructure::Rectangular,
         x.transpose(),

@@ -78,7 +78,7 @@ pub trait Experiment: Send + Sync {
     }
     /// Trains (or loads from the cache) what [`Experiment::training_key`] names, so
     /// that the driver can train the distinct networks of all figures side by side
-    /// (each training is sequential) before any figure runs its units.
+    /// before any figure runs its units.
     fn prepare(&self) -> Result<()> {
         Ok(())
     }

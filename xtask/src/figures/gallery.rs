@@ -220,6 +220,7 @@ fn page(entries: &[Entry], training: Option<&(Vec<String>, f64)>, place: Page) -
         ],
         &rows,
     );
+    let training_seconds = training.map_or(0.0, |t| t.1);
     if let Some((ids, seconds)) = training {
         writeln!(
             s,
@@ -231,7 +232,10 @@ fn page(entries: &[Entry], training: Option<&(Vec<String>, f64)>, place: Page) -
     writeln!(
         s,
         "\nTotal wall time of the figure computations: {total:.1} s (for a merged sharded \
-         run: the sum of the shards' times). Commit: `{}`.\n",
+         run: the sum of the shards' times); with the training phase: {:.1} s = {:.1} min. \
+         Commit: `{}`.\n",
+        total + training_seconds,
+        (total + training_seconds) / 60.0,
         entries[0]
             .table
             .metadata()

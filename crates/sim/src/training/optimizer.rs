@@ -226,8 +226,8 @@ impl<T: Float> Update<T> {
         let (one_b1, one_b2) = (T::of(1.0) - b1, T::of(1.0) - b2);
         for (((theta, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
             let gi = g + wd * *theta;
-            *m = b1 * *m + one_b1 * gi;
-            *v = b2 * *v + one_b2 * gi * gi;
+            *m = (b1 * *m + one_b1 * gi).flush_subnormal();
+            *v = (b2 * *v + one_b2 * gi * gi).flush_subnormal();
             *theta -= self.learning_rate * *m / (v.square_root() + self.epsilon);
         }
     }
@@ -236,8 +236,48 @@ impl<T: Float> Update<T> {
     fn sgd(&self, theta: &mut [T], g: &[T], m: &mut [T], wd: T) {
         for ((theta, &g), m) in theta.iter_mut().zip(g).zip(m.iter_mut()) {
             let gi = g + wd * *theta;
-            *m = self.beta1 * *m + gi;
+            *m = (self.beta1 * *m + gi).flush_subnormal();
             *theta -= self.learning_rate * *m;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A weight whose gradient vanishes (a dead ReLU unit): its moments decay through
+    /// the subnormal range, where they are stored as zero instead — and the weight
+    /// takes the same bits as without the flush.
+    #[test]
+    fn decaying_moments_skip_the_subnormal_range_without_moving_the_weight() {
+        let rule = Optimizer::adam(1e-3);
+        let (mut theta, mut m, mut v) = ([0.25f32, -0.5], [3e-4f32, -2e-6], [1e-9f32, 4e-14]);
+        let mut plain = (theta, m, v);
+        let mut zero_at = None;
+        for step in 1..=3000u64 {
+            let update = Update::<f32>::new(rule, step);
+            update.adam(&mut theta, &[0.0, 0.0], &mut m, &mut v, 0.0);
+            assert!(
+                m.iter().chain(&v).all(|x| !x.is_subnormal()),
+                "step {step}: {m:?} {v:?}"
+            );
+            // The same update without the flush.
+            for i in 0..2 {
+                let (t, mi, vi) = (&mut plain.0[i], &mut plain.1[i], &mut plain.2[i]);
+                *mi *= update.beta1;
+                *vi *= update.beta2;
+                *t -= update.learning_rate * *mi / (vi.sqrt() + update.epsilon);
+            }
+            assert_eq!(theta, plain.0, "step {step}");
+            if zero_at.is_none() && m == [0.0, 0.0] {
+                zero_at = Some(step);
+            }
+        }
+        // 0.9ᵗ·3·10⁻⁴ falls below 1.2·10⁻³⁸ after ≈ 770 steps. Unflushed it never
+        // reaches zero: 0.9 × the smallest subnormal rounds back to itself.
+        assert!(plain.1.iter().all(|x| x.is_subnormal()), "{:?}", plain.1);
+        let zero_at = zero_at.expect("the first moments reach zero");
+        assert!((700..850).contains(&zero_at), "zero at step {zero_at}");
     }
 }

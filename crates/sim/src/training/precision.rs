@@ -18,6 +18,21 @@
 //! - The residuals 2(ŷ − y)/n are formed in f64 from the f32 outputs and rounded once.
 //! - Adam's bias corrections (1 − βᵗ, which tend to 1 from below) are computed in f64
 //!   and enter the f32 update as one step size and one ε, as in PyTorch.
+//!
+//! # Subnormal optimizer state
+//!
+//! The moments of Adam (and SGD's momentum) of a weight whose gradient is zero or tiny
+//! — a dead ReLU unit — decay geometrically (m by β₁ = 0.9 per step) into the
+//! subnormal range, and they never leave it: 0.9 × the smallest subnormal rounds back
+//! to itself. Arithmetic on subnormal numbers takes a microcode assist of ~100 cycles
+//! on x86, and in f32 (smallest normal 1.2·10⁻³⁸) a moment gets there within ≈ 800
+//! steps: training the MNIST network, the Adam pass (10 % of a step in one epoch from
+//! a fresh start) took 60 % of the time. Every stored moment below the smallest normal number
+//! is therefore set to zero ([`Float::flush_subnormal`]) — what TensorFlow and XLA do
+//! for all f32 arithmetic on CPUs (flush-to-zero). It does not change the weights: such
+//! an m moves a weight by less than η·10⁻³⁸/ε ≈ 10⁻³³, and such a v changes √v̂ + ε by
+//! less than 10⁻¹⁹ next to ε = 10⁻⁸, both far below half an ulp (the same holds in f64
+//! with 2.2·10⁻³⁰⁸).
 
 use dsrf_rainbow::Activation;
 
@@ -47,6 +62,8 @@ pub(crate) trait Float: faer::traits::RealField + Copy + Send + Sync + 'static {
     fn of(x: f64) -> Self;
     fn wide(self) -> f64;
     fn square_root(self) -> Self;
+    /// Zero for a subnormal number (|x| below the smallest normal), x otherwise.
+    fn flush_subnormal(self) -> Self;
     /// Replaces every entry x by f(x).
     fn activate(activation: &Activation, values: &mut [Self]);
     /// Replaces every entry x by f′(x) (activations are checked to have one before
@@ -63,6 +80,13 @@ impl Float for f32 {
     }
     fn square_root(self) -> Self {
         self.sqrt()
+    }
+    fn flush_subnormal(self) -> Self {
+        if self.abs() < Self::MIN_POSITIVE {
+            0.0
+        } else {
+            self
+        }
     }
     fn activate(activation: &Activation, values: &mut [Self]) {
         activation.apply_to_slice_f32(values);
@@ -81,6 +105,13 @@ impl Float for f64 {
     }
     fn square_root(self) -> Self {
         self.sqrt()
+    }
+    fn flush_subnormal(self) -> Self {
+        if self.abs() < Self::MIN_POSITIVE {
+            0.0
+        } else {
+            self
+        }
     }
     fn activate(activation: &Activation, values: &mut [Self]) {
         activation.apply_to_slice(values);
