@@ -100,9 +100,17 @@ fn single_precision_gradient_matches_finite_differences() {
 /// The same mini-batch Adam run in f32 and in f64: the loss curves agree to 10⁻³
 /// relative over 60 epochs (measured: ≈ 1e-5 on the training losses) — f32 rounding
 /// perturbs the trajectory but does not change where it goes.
-#[test]
-fn single_and_double_precision_trainings_agree() {
-    let (d, n) = (10, 512);
+/// A d-16 tanh teacher with Gaussian weights and n inputs with its outputs, all from
+/// stream 0 of seed 4; the stream is returned for further draws.
+fn tanh_teacher_sample(
+    d: usize,
+    n: usize,
+) -> (
+    TrainableNetwork,
+    Mat<f64>,
+    Vec<f64>,
+    rand_chacha::ChaCha8Rng,
+) {
     let mut rng = stream(4, 0);
     let teacher = TrainableNetwork::new(
         d,
@@ -113,6 +121,13 @@ fn single_and_double_precision_trainings_agree() {
     .unwrap();
     let x = standard_normal(&mut rng, d, n);
     let y = teacher.predict(x.as_ref(), Par::Seq);
+    (teacher, x, y, rng)
+}
+
+#[test]
+fn single_and_double_precision_trainings_agree() {
+    let d = 10;
+    let (_, x, y, _) = tanh_teacher_sample(d, 512);
     let student = TrainableNetwork::new(
         d,
         &[(32, Activation::Tanh), (24, Activation::Relu)],
@@ -204,17 +219,8 @@ fn gradient_descent_with_weight_decay_converges_to_ridge() {
 /// mini-batches cuts the held-out loss by more than ten.
 #[test]
 fn adam_reduces_the_loss_on_a_learnable_target() {
-    let (d, n) = (10, 512);
-    let mut rng = stream(4, 0);
-    let teacher = TrainableNetwork::new(
-        d,
-        &[(16, Activation::Tanh)],
-        Initialization::Gaussian,
-        &mut rng,
-    )
-    .unwrap();
-    let x = standard_normal(&mut rng, d, n);
-    let y = teacher.predict(x.as_ref(), Par::Seq);
+    let d = 10;
+    let (teacher, x, y, mut rng) = tanh_teacher_sample(d, 512);
     let tx = standard_normal(&mut rng, d, 1000);
     let ty = teacher.predict(tx.as_ref(), Par::Seq);
     let student = TrainableNetwork::new(

@@ -176,6 +176,15 @@ impl<T: Float> Weights<T> {
     }
 
     /// Every parameter block (layer weights, then the readout) as a flat slice.
+    /// The lengths of the blocks of [`Weights::blocks_mut`], in its order.
+    pub(crate) fn block_sizes(&self) -> Vec<usize> {
+        self.layers
+            .iter()
+            .map(|w| w.data.len())
+            .chain(std::iter::once(self.readout.len()))
+            .collect()
+    }
+
     pub(crate) fn blocks_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
         self.layers
             .iter_mut()

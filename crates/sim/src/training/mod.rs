@@ -231,7 +231,7 @@ fn run<T: Float>(
     };
     let mut snapshots = vec![snapshot(0, &weights)];
     let mut workspace = Workspace::new(&weights, batch, Passes::ForwardBackward);
-    let mut state = OptimizerState::new(config.optimizer, config.weight_decay, &mut weights);
+    let mut state = OptimizerState::new(config.optimizer, config.weight_decay, &weights);
     let mut rng = stream(config.seed, 0);
     let mut order: Vec<usize> = (0..n).collect();
     let mut history = Vec::with_capacity(config.epochs);

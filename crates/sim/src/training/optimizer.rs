@@ -104,8 +104,8 @@ type AdamPiece<'a, T> = ((&'a mut [T], &'a [T]), (&'a mut [T], &'a mut [T]));
 const PIECE: usize = 1 << 14;
 
 impl<T: Float> OptimizerState<T> {
-    pub(crate) fn new(rule: Optimizer, weight_decay: f64, weights: &mut Weights<T>) -> Self {
-        let sizes: Vec<usize> = weights.blocks_mut().map(|b| b.len()).collect();
+    pub(crate) fn new(rule: Optimizer, weight_decay: f64, weights: &Weights<T>) -> Self {
+        let sizes = weights.block_sizes();
         let zeros = || {
             sizes
                 .iter()
