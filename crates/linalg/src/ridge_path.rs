@@ -324,11 +324,12 @@ pub fn gram_lower(dst: faer::MatMut<'_, f64>, x: MatRef<'_, f64>, accum: Accum, 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ridge_solve;
 
-    fn data(p: usize, n: usize) -> (Mat<f64>, Vec<f64>) {
+    /// A deterministic p × n feature matrix (rows of growing scale) and n labels.
+    pub(crate) fn data(p: usize, n: usize) -> (Mat<f64>, Vec<f64>) {
         let x = Mat::from_fn(p, n, |i, j| {
             (((i * 7919 + j * 104_729) % 1013) as f64 / 1013.0 - 0.5) * (1.0 + i as f64 / p as f64)
         });

@@ -120,16 +120,7 @@ pub fn ridge_path_prefixes(
 mod tests {
     use super::*;
     use crate::ridge_path;
-
-    fn data(p: usize, n: usize) -> (Mat<f64>, Vec<f64>) {
-        let x = Mat::from_fn(p, n, |i, j| {
-            (((i * 7919 + j * 104_729) % 1013) as f64 / 1013.0 - 0.5) * (1.0 + i as f64 / p as f64)
-        });
-        let y = (0..n)
-            .map(|j| ((j * 31) % 17) as f64 / 17.0 - 0.5)
-            .collect();
-        (x, y)
-    }
+    use crate::ridge_path::tests::data;
 
     /// Sizes on both sides of p, unsorted and repeated, against `ridge_path` on each
     /// prefix: the shared Gram and kernel change only the rounding.
