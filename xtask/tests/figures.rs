@@ -223,6 +223,33 @@ fn sharded_and_merged_equals_a_single_run() {
     }
 }
 
+/// The figures of one network in one run share its data, training run and each
+/// snapshot's reduced Ω̂ (`real_det` and `real_opt` reuse what `real_emp` computed):
+/// the same tables as each figure on its own.
+#[test]
+fn figures_sharing_a_network_equal_each_on_its_own() {
+    let table = |dir: &PathBuf, id: &str| {
+        let json = std::fs::read_to_string(dir.join(format!("{id}.json"))).unwrap();
+        stable(&from_json(&json).unwrap())
+    };
+    let run = |name: &str, only: &[&str]| {
+        let cache = TrainingCache::new(scratch(&format!("cache-{name}")));
+        let out = scratch(name);
+        let mut o = options(out.clone(), &cache);
+        o.only = only.iter().map(|id| id.to_string()).collect();
+        figures::run(&o).unwrap();
+        let _ = std::fs::remove_dir_all(&cache.dir);
+        out
+    };
+    let together = run("sharing", &["real_emp", "real_det", "real_opt"]);
+    for id in ["real_det", "real_opt"] {
+        let alone = run(&format!("alone-{id}"), &[id]);
+        assert_eq!(table(&together, id), table(&alone, id), "{id}");
+        let _ = std::fs::remove_dir_all(&alone);
+    }
+    let _ = std::fs::remove_dir_all(&together);
+}
+
 #[test]
 fn command_line_is_checked() {
     let args = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();

@@ -161,6 +161,51 @@ pub struct EmpiricalPoint {
     pub repeats: usize,
 }
 
+/// The part of a comparison that depends on the feature map only, not on the plan: the
+/// emp_cov mean of the features (which centres every split) and Theorem 3.1's problem
+/// from Ω̂, ψ̂, E y² of the centred emp_cov features. Comparisons of one network under
+/// other plans (penalties, sample sizes, repeats) can share it through
+/// [`compare_features_with`] instead of mapping emp_cov and reducing Ω̂ again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmpiricalTheory {
+    /// Feature dimension.
+    pub p: usize,
+    /// The emp_cov mean of the features.
+    pub centre: Vec<f64>,
+    /// Theorem 3.1's input (code form, no label-noise split).
+    pub problem: Problem,
+}
+
+impl EmpiricalTheory {
+    /// Of the features `layers` (empty: the raw inputs) on `splits.emp_cov`.
+    pub fn of(layers: &[Layer], splits: &Splits, budget: &Budget) -> Result<Self> {
+        Ok(Self::with_features(layers, splits, budget)?.0)
+    }
+
+    /// With the centred emp_cov features it was computed from (p × N).
+    fn with_features(
+        layers: &[Layer],
+        splits: &Splits,
+        budget: &Budget,
+    ) -> Result<(Self, Mat<f64>)> {
+        let emp = forward(layers, &splits.emp_cov.inputs, Par::Seq);
+        let centre = column_mean(emp.as_ref());
+        let emp = centred_in_place(emp, &centre);
+        let moments = empirical_moments(
+            emp.as_ref(),
+            &splits.emp_cov.labels,
+            &Centring::Uncentred,
+            budget,
+        )?;
+        let theory = EmpiricalTheory {
+            p: emp.nrows(),
+            centre,
+            problem: moments.problem(0.0)?,
+        };
+        Ok((theory, emp))
+    }
+}
+
 /// Theory and ridge for one feature map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeatureComparison {
@@ -174,6 +219,8 @@ pub struct FeatureComparison {
     pub empirical: Vec<EmpiricalPoint>,
     /// The same fits tested on emp_cov (the distribution the theory is given).
     pub empirical_on_emp_cov: Vec<EmpiricalPoint>,
+    /// The plan-independent part, for [`compare_features_with`] under another plan.
+    pub empirical_theory: EmpiricalTheory,
 }
 
 /// Compares theory and ridge for the features `layers` (empty: the raw inputs). With no
@@ -184,17 +231,48 @@ pub fn compare_features(
     plan: &ComparisonPlan,
     budget: &Budget,
 ) -> Result<FeatureComparison> {
-    let emp = forward(layers, &splits.emp_cov.inputs, Par::Seq);
-    let centre = column_mean(emp.as_ref());
-    let emp = centred_in_place(emp, &centre);
-    let moments = empirical_moments(
-        emp.as_ref(),
-        &splits.emp_cov.labels,
-        &Centring::Uncentred,
-        budget,
-    )?;
-    let problem = moments.problem(0.0)?;
-    let p = emp.nrows();
+    let (theory, emp) = EmpiricalTheory::with_features(layers, splits, budget)?;
+    compare(theory, Some(emp), layers, splits, plan, budget)
+}
+
+/// [`compare_features`] from the feature map's [`EmpiricalTheory`] (from an earlier
+/// comparison, or [`EmpiricalTheory::of`], of the same `layers` and `splits`): Ω̂ is
+/// not formed and reduced again, and emp_cov is mapped only when the plan has
+/// empirical sizes (their fits are also tested there).
+pub fn compare_features_with(
+    theory: &EmpiricalTheory,
+    layers: &[Layer],
+    splits: &Splits,
+    plan: &ComparisonPlan,
+    budget: &Budget,
+) -> Result<FeatureComparison> {
+    let width = layers
+        .last()
+        .map_or(splits.emp_cov.inputs.nrows(), |l| l.weights.nrows());
+    if width != theory.p {
+        return Err(DsrfError::input(
+            "theory",
+            format!("is of {} features but the layers map to {width}", theory.p),
+        ));
+    }
+    compare(theory.clone(), None, layers, splits, plan, budget)
+}
+
+/// The comparison from the plan-independent part and, when at hand, the centred emp_cov
+/// features it came from.
+fn compare(
+    empirical_theory: EmpiricalTheory,
+    emp: Option<Mat<f64>>,
+    layers: &[Layer],
+    splits: &Splits,
+    plan: &ComparisonPlan,
+    budget: &Budget,
+) -> Result<FeatureComparison> {
+    let EmpiricalTheory {
+        p,
+        ref centre,
+        ref problem,
+    } = empirical_theory;
     let mut ns = plan.theory_ns.clone();
     ns.extend(plan.empirical_ns.iter().map(|&n| n as f64));
     ns.sort_by(f64::total_cmp);
@@ -212,12 +290,13 @@ pub fn compare_features(
         }
         _ => None,
     };
-    let theory = theory_curve(&problem, &ns, &plan.penalties)?;
+    let theory = theory_curve(problem, &ns, &plan.penalties)?;
     let [empirical, empirical_on_emp_cov] = if plan.empirical_ns.is_empty() {
         [Vec::new(), Vec::new()]
     } else {
         let features =
-            |data: &Dataset| centred_in_place(forward(layers, &data.inputs, Par::Seq), &centre);
+            |data: &Dataset| centred_in_place(forward(layers, &data.inputs, Par::Seq), centre);
+        let emp = emp.unwrap_or_else(|| features(&splits.emp_cov));
         let (reg, test) = (features(&splits.train_reg), features(&splits.test));
         empirical_points(
             Samples {
@@ -245,6 +324,7 @@ pub fn compare_features(
         theory_linearised,
         empirical,
         empirical_on_emp_cov,
+        empirical_theory,
     })
 }
 

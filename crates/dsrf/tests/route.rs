@@ -4,8 +4,8 @@
 
 use dsrf::budget::Budget;
 use dsrf::learned::{
-    ComparisonPlan, LinearisedTheory, PenaltyChoice, Splits, compare_features, compare_snapshot,
-    network_from_weights, train_on_splits,
+    ComparisonPlan, LinearisedTheory, PenaltyChoice, Splits, compare_features,
+    compare_features_with, compare_snapshot, network_from_weights, train_on_splits,
 };
 use dsrf::rainbow::{Activation, VarianceConvention};
 use dsrf::route::{EmpiricalPlan, FeatureCentring, RowSplit, compare_on_data};
@@ -217,6 +217,30 @@ fn learned_pipeline_and_weights_trained_elsewhere_agree() {
         network_from_weights(weights, Activation::Tanh, last.network.readout.clone()).unwrap();
     let again = compare_features(&given.layers, &splits, &plan, &budget).unwrap();
     assert_eq!(&again, c);
+    // Reusing the plan-independent part gives the same bits, under this plan and under
+    // another one (optimal penalties, other sizes) ...
+    let reused = compare_features_with(&c.empirical_theory, &given.layers, &splits, &plan, &budget);
+    assert_eq!(&reused.unwrap(), c);
+    let other = ComparisonPlan {
+        penalties: PenaltyChoice::Optimal,
+        empirical_ns: vec![30, 400],
+        repeats: 2,
+        ..plan.clone()
+    };
+    let fresh = compare_features(&given.layers, &splits, &other, &budget).unwrap();
+    let shared =
+        compare_features_with(&c.empirical_theory, &given.layers, &splits, &other, &budget);
+    assert_eq!(shared.unwrap(), fresh);
+    // ... and a theory of another feature map is refused.
+    let raw = compare_features(&[], &splits, &other, &budget).unwrap();
+    let wrong = compare_features_with(
+        &raw.empirical_theory,
+        &given.layers,
+        &splits,
+        &plan,
+        &budget,
+    );
+    assert!(wrong.unwrap_err().to_string().contains("theory"));
     let loss = given.loss(
         splits.test.inputs.as_ref(),
         &splits.test.labels,

@@ -9,7 +9,8 @@
 //! one per training snapshot. Each unit loads the data and the training run (from the
 //! training cache) on first use, so any shard can run any unit.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
 
 /// The `Experiment` methods of a figure whose work is a `Learned` in the field
 /// `learned`, with fields `id` and `mode` (id, mode, training, raw columns, unit labels,
@@ -55,8 +56,8 @@ use anyhow::{Result, anyhow, bail};
 use dsrf::budget::Budget;
 use dsrf::empirical::{Centring, column_mean, empirical_moments};
 use dsrf::learned::{
-    ComparisonPlan, FeatureComparison, LinearisedTheory, PenaltyChoice, Splits, compare_features,
-    compare_snapshot,
+    ComparisonPlan, EmpiricalTheory, FeatureComparison, LinearisedTheory, PenaltyChoice, Splits,
+    compare_features, compare_features_with,
 };
 use dsrf::linalg::fixed_parallelism;
 use dsrf::rainbow::Activation;
@@ -334,16 +335,52 @@ pub struct LearnedSetup {
     pub linearised: LinearisedTheory,
 }
 
+/// The data and training run of one training key, and the plan-independent part of
+/// each feature map's comparison as far as some figure has computed it.
 struct Prepared {
     splits: Splits,
     run: TrainingRun,
+    theories: Mutex<HashMap<FeatureMap, Arc<EmpiricalTheory>>>,
 }
 
-/// A learned-feature computation (lazy data and training, shared by all units).
+/// The features of a unit: the raw inputs or a training snapshot (by index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum FeatureMap {
+    RawInputs,
+    Snapshot(usize),
+}
+
+/// Where a training key's [`Prepared`] lives once loaded.
+type Slot = Mutex<Option<Arc<Prepared>>>;
+
+/// The slot of every training key (and cache) some live figure uses. The figures of one
+/// process with the same key hold the same slot: the data are loaded and the training
+/// run read once, and each snapshot's Ω̂ is reduced once however many figures show it
+/// (`real_emp`, `real_det` and `real_opt` share a network, as do the three "art"
+/// figures). The slot is dropped with the last figure holding it.
+static SLOTS: Mutex<Option<HashMap<String, Weak<Slot>>>> = Mutex::new(None);
+
+/// The slot of `key`: a live figure's, or a new one.
+fn shared_slot(key: String) -> Arc<Slot> {
+    let mut slots = SLOTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let slots = slots.get_or_insert_with(HashMap::new);
+    slots.retain(|_, slot| slot.strong_count() > 0);
+    if let Some(slot) = slots.get(&key).and_then(Weak::upgrade) {
+        return slot;
+    }
+    let slot = Arc::new(Mutex::new(None));
+    slots.insert(key, Arc::downgrade(&slot));
+    slot
+}
+
+/// A learned-feature computation (lazy data and training, shared by all units and by
+/// the other figures of the same training key).
 pub struct Learned {
     setup: LearnedSetup,
     cache: TrainingCache,
-    prepared: Mutex<Option<Arc<Prepared>>>,
+    prepared: Arc<Slot>,
 }
 
 /// Raw and published columns.
@@ -382,11 +419,18 @@ struct Facet<'a> {
 impl Learned {
     /// Wraps a setup; trained networks are read from and stored in `cache`.
     pub fn new(setup: LearnedSetup, cache: TrainingCache) -> Self {
-        Learned {
+        let mut learned = Learned {
             setup,
             cache,
-            prepared: Mutex::new(None),
-        }
+            prepared: Arc::new(Mutex::new(None)),
+        };
+        let key = format!(
+            "{} in {}",
+            learned.training_key(),
+            learned.cache.dir.display()
+        );
+        learned.prepared = shared_slot(key);
+        learned
     }
 
     /// The setup.
@@ -521,6 +565,7 @@ impl Learned {
         let p = Arc::new(Prepared {
             splits,
             run: cached.run,
+            theories: Mutex::new(HashMap::new()),
         });
         *slot = Some(p.clone());
         Ok(p)
@@ -563,7 +608,7 @@ impl Learned {
                     epoch: -1.0,
                     nn_loss: None,
                 };
-                let c = compare_features(&[], &prep.splits, &self.plan(), &Budget::unlimited())?;
+                let c = prep.compare(FeatureMap::RawInputs, &[], &self.plan())?;
                 return Ok(rows(&facet, &c));
             }
             Layout::Facets(count) if unit > count => {
@@ -574,19 +619,49 @@ impl Learned {
                 ((unit * (snapshots.len() - 1)) as f64 / (count - 1) as f64).round() as usize
             }
         };
-        let c = compare_snapshot(
-            &snapshots[index],
-            &prep.splits,
-            &self.plan(),
-            &Budget::unlimited(),
-        )?;
+        let snapshot = &snapshots[index];
+        let test = &prep.splits.test;
         let facet = Facet {
             unit,
             features: "network",
-            epoch: c.epoch,
-            nn_loss: Some(c.network_test_loss),
+            epoch: snapshot.epoch,
+            nn_loss: Some(snapshot.network.loss(
+                test.inputs.as_ref(),
+                &test.labels,
+                faer::Par::Seq,
+            )),
         };
-        Ok(rows(&facet, &c.comparison))
+        let layers = &snapshot.network.layers;
+        let c = prep.compare(FeatureMap::Snapshot(index), layers, &self.plan())?;
+        Ok(rows(&facet, &c))
+    }
+}
+
+impl Prepared {
+    /// `compare_features` of the feature map `map` (by `layers`), from its
+    /// plan-independent part if some figure computed it before; the part is kept for
+    /// the figures that follow.
+    fn compare(
+        &self,
+        map: FeatureMap,
+        layers: &[dsrf::rainbow::Layer],
+        plan: &ComparisonPlan,
+    ) -> Result<FeatureComparison> {
+        let theories = || {
+            self.theories
+                .lock()
+                .map_err(|_| anyhow!("a comparison panicked"))
+        };
+        let known = theories()?.get(&map).cloned();
+        let (splits, budget) = (&self.splits, Budget::unlimited());
+        let c = match known.as_deref() {
+            Some(theory) => compare_features_with(theory, layers, splits, plan, &budget)?,
+            None => compare_features(layers, splits, plan, &budget)?,
+        };
+        theories()?
+            .entry(map)
+            .or_insert_with(|| Arc::new(c.empirical_theory.clone()));
+        Ok(c)
     }
 }
 
