@@ -35,6 +35,18 @@
 //! `dsytrd` (scipy.linalg.lapack.dsytrd with lwork = 64p). The rest of ours is the
 //! symmetry check (15 ms), scaling and reflection (≈ 20 ms) and the QL sweep
 //! (15–45 ms, depending on the spectrum).
+//!
+//! On a 2-core AMD EPYC Zen 4 VM (AVX-512; 2026-12-03, quiet hour, six rounds
+//! alternated, best of 5 each): blocked 362–466 ms against eigvalsh 250–315 ms and
+//! `dsytrd` 191–263 ms — 1.3–1.6 × eigvalsh. Of ours: the symmetric products 60–65 %
+//! (≈ 40–45 GB/s from the 16 MB triangle; OpenBLAS's `dsymv` measured 40–43 GB/s at
+//! m = 2000 too, and both reach 50–75 GB/s once the triangle fits the cache), the
+//! trailing updates ≈ 20 % (50–70 GFLOP/s), the QL sweep ≈ 85 ms (LAPACK's `dsterf`
+//! is root-free and tracks no vector). Tried there without a measurable change:
+//! sequential panel corrections, running the reduction on a pool worker, one division
+//! per rotation in the QL sweep, panels of 16–64. The remaining gap is the memory
+//! traffic of one symmetric product per column, which only a two-stage (band)
+//! reduction removes.
 use criterion::{Criterion, criterion_group, criterion_main};
 use dsrf_linalg::{
     Mat, PsdPolicy, Tridiagonalisation, projected_spectrum, projected_spectrum_with, psd_eigen,

@@ -33,7 +33,9 @@
 //!   explicitly ([`psd_eigen_with`], [`ridge_path`], [`ridge_path_normal`]); never faer's
 //!   global setting. Results are then bit-identical in rayon pools of any size (tested
 //!   with 1–4 threads), which the simulator and the figures rely on. Callers that
-//!   already parallelise across independent problems pass `Par::Seq`.
+//!   already parallelise across independent problems pass `Par::Seq`. Loops of many
+//!   small parallel steps (dsrf-sim's training) run on a pool worker ([`on_pool`]),
+//!   where faer's joins do not have to wake a sleeping caller.
 //!   [`product`] is the fixed-degree replacement for faer's `&a * &b`. The hand-written
 //!   product follows the same rule: it always cuts its work into `FIXED_DEGREE` pieces.
 //! * **Gaussian expectations by kink-aware quadrature** ([`quadrature`]): adaptive
@@ -65,7 +67,7 @@ mod validate;
 pub use cholesky::spd_solve;
 pub use eigen::{Clipping, PsdEigen, PsdPolicy, psd_eigen, psd_eigen_with, psd_eigenvalues};
 pub use error::LinalgError;
-pub use parallelism::{FIXED_DEGREE, fixed_parallelism, product};
+pub use parallelism::{FIXED_DEGREE, fixed_parallelism, on_pool, product};
 pub use ridge::{RidgeSystem, ridge_solve};
 pub use ridge_path::{gram_lower, ridge_path, ridge_path_normal};
 pub use ridge_prefixes::ridge_path_prefixes;

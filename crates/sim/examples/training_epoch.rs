@@ -87,10 +87,13 @@ fn main() {
     let run = train(network, x.as_ref(), &y, None, &config).unwrap();
     let epoch = start.elapsed().as_secs_f64();
 
-    let bound = match precision {
+    // On a pool worker, as `train` runs: from the main thread every product would also
+    // pay a sleeping hand-over to the pool (15–30 % of the bound at the fig2_trained
+    // shapes), which would flatter the epoch's fraction of it.
+    let bound = dsrf_linalg::on_pool(|| match precision {
         Precision::F32 => product_bound::<f32>(d, widths, batch, samples, par),
         Precision::F64 => product_bound::<f64>(d, widths, batch, samples, par),
-    } * epochs as f64;
+    }) * epochs as f64;
     let batches = samples.div_ceil(batch) * epochs;
     let flops = batches as f64
         * 2.0

@@ -97,9 +97,6 @@ fn single_precision_gradient_matches_finite_differences() {
     );
 }
 
-/// The same mini-batch Adam run in f32 and in f64: the loss curves agree to 10⁻³
-/// relative over 60 epochs (measured: ≈ 1e-5 on the training losses) — f32 rounding
-/// perturbs the trajectory but does not change where it goes.
 /// A d-16 tanh teacher with Gaussian weights and n inputs with its outputs, all from
 /// stream 0 of seed 4; the stream is returned for further draws.
 fn tanh_teacher_sample(
@@ -124,6 +121,9 @@ fn tanh_teacher_sample(
     (teacher, x, y, rng)
 }
 
+/// The same mini-batch Adam run in f32 and in f64: the loss curves agree to 10⁻³
+/// relative over 60 epochs (measured: ≈ 1e-5 on the training losses) — f32 rounding
+/// perturbs the trajectory but does not change where it goes.
 #[test]
 fn single_and_double_precision_trainings_agree() {
     let d = 10;
@@ -163,6 +163,51 @@ fn single_and_double_precision_trainings_agree() {
         assert_eq!(*w, *w as f32 as f64);
     }
     eprintln!("f32 vs f64 loss curves: worst relative difference {worst:e}");
+}
+
+/// `train` with a rayon parallelism moves onto a pool worker when called from outside
+/// the pool (`dsrf_linalg::on_pool`); the run is bit for bit the one made inside pools
+/// of 1 and 3 threads.
+#[test]
+fn a_run_from_outside_the_pool_equals_runs_inside_pools() {
+    let d = 10;
+    let (_, x, y, _) = tanh_teacher_sample(d, 300);
+    let student = TrainableNetwork::new(
+        d,
+        &[(48, Activation::Tanh), (40, Activation::Relu)],
+        Initialization::GlorotUniform,
+        &mut stream(7, 0),
+    )
+    .unwrap();
+    let config = TrainingConfig {
+        optimizer: Optimizer::adam(1e-3),
+        weight_decay: 1e-4,
+        batch_size: Some(64),
+        epochs: 5,
+        patience: None,
+        snapshots: 0,
+        seed: 8,
+        precision: Precision::F32,
+        parallelism: dsrf_linalg::fixed_parallelism(),
+    };
+    let bits = |run: dsrf_sim::TrainingRun| -> Vec<u64> {
+        let losses = run.history.iter().map(|h| h.train_loss);
+        let readout = run.last().readout.iter().copied();
+        losses.chain(readout).map(f64::to_bits).collect()
+    };
+    let run = || bits(train(student.clone(), x.as_ref(), &y, None, &config).unwrap());
+    assert!(
+        rayon::current_thread_index().is_none(),
+        "test threads are not workers"
+    );
+    let outside = run();
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        assert_eq!(outside, pool.install(run), "{threads} threads");
+    }
 }
 
 /// Without hidden layers the network is linear, and gradient descent with coupled

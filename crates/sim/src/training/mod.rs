@@ -202,9 +202,15 @@ pub fn train(
             ));
         }
     }
-    match config.precision {
+    let run_in = move || match config.precision {
         Precision::F32 => run::<f32>(network, x, y, validation, config),
         Precision::F64 => run::<f64>(network, x, y, validation, config),
+    };
+    // Every step hands faer and the elementwise passes a dozen parallel regions; from a
+    // thread outside the pool each would be a sleeping round trip (`on_pool`).
+    match config.parallelism {
+        Par::Rayon(_) => dsrf_linalg::on_pool(run_in),
+        _ => run_in(),
     }
 }
 
