@@ -34,7 +34,8 @@
 //!   global setting. Results are then bit-identical in rayon pools of any size (tested
 //!   with 1–4 threads), which the simulator and the figures rely on. Callers that
 //!   already parallelise across independent problems pass `Par::Seq`. Loops of many
-//!   small parallel steps (dsrf-sim's training) run on a pool worker ([`on_pool`]),
+//!   small parallel steps (dsrf-sim's training, the reduction of
+//!   [`projected_spectrum`]) run on a pool worker ([`on_pool`]),
 //!   where faer's joins do not have to wake a sleeping caller.
 //!   [`product`] is the fixed-degree replacement for faer's `&a * &b`. The hand-written
 //!   product follows the same rule: it always cuts its work into `FIXED_DEGREE` pieces.

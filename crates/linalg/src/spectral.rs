@@ -120,14 +120,18 @@ pub fn projected_spectrum_with(
     let root = s.sqrt();
     let v_scaled: Vec<f64> = v.iter().map(|x| x / root).collect();
     let norm2: f64 = v_scaled.iter().map(|x| x * x).sum();
-    if norm2 > 0.0 && p > 1 {
-        reflect_onto_first_axis(&v_scaled, norm2, work.as_mut());
-    }
-
-    let (mut diag, mut offdiag) = match method {
-        Tridiagonalisation::Blocked => tridiagonalise_blocked(work),
-        Tridiagonalisation::Faer => tridiagonalise(work),
-    };
+    // On a pool worker, so that the thousands of small parallel steps of the reduction
+    // do not each hand over from a thread outside the pool, and each thread keeps its
+    // own half of the triangle in its cache from one product to the next (`symv`).
+    let (mut diag, mut offdiag) = crate::on_pool(move || {
+        if norm2 > 0.0 && p > 1 {
+            reflect_onto_first_axis(&v_scaled, norm2, work.as_mut());
+        }
+        match method {
+            Tridiagonalisation::Blocked => tridiagonalise_blocked(work),
+            Tridiagonalisation::Faer => tridiagonalise(work),
+        }
+    });
     let first = eigen_first_components(&mut diag, &mut offdiag)?;
 
     let mut order: Vec<usize> = (0..p).collect();

@@ -101,8 +101,15 @@ fn piece_start(m: usize, k: usize) -> usize {
 
 /// Computes the pieces `first..first + parts.ncols()` into the columns of `parts`,
 /// halving recursively so that faer's `join_raw` hands each half its share of `par`.
-/// Backward sweeps also take the halves in reverse order (which only matters, for the
-/// cache, when they run one after the other).
+///
+/// Backward sweeps take the halves in reverse order, so that pieces running one after
+/// the other on one thread start where that thread's last sweep ended — except where
+/// the halves go to different threads (the top split in a pool of two, the next level
+/// too in a pool of four): there the calling thread keeps the left half and a thief
+/// the right one in both directions, so each thread sweeps its own half back and forth
+/// and starts on what *its* cache still holds. (Swapping halves every column cost
+/// 10–15 % of the products of a p = 2000 reduction on 2 cores.) Neither order changes
+/// the bits: each piece sums into its own vector.
 fn run_pieces(ops: Operands<'_>, parts: MatMut<'_, f64>, first: usize, par: Par) {
     let count = parts.ncols();
     if count == 1 {
@@ -121,17 +128,25 @@ fn run_pieces(ops: Operands<'_>, parts: MatMut<'_, f64>, first: usize, par: Par)
     let (left, right) = parts.split_at_col_mut(half);
     let left = move |p| run_pieces(ops, left, first, p);
     let right = move |p| run_pieces(ops, right, first + half, p);
-    match ops.direction {
-        Direction::Forward => faer::utils::thread::join_raw(left, right, par),
-        Direction::Backward => faer::utils::thread::join_raw(right, left, par),
+    // Whether the two halves likely run on different threads: each of the
+    // `FIXED_DEGREE / count` subtrees at this depth needs two threads of its own.
+    let split_between_threads = rayon::current_num_threads() * count >= 2 * FIXED_DEGREE;
+    match (ops.direction, split_between_threads) {
+        (Direction::Forward, _) | (Direction::Backward, true) => {
+            faer::utils::thread::join_raw(left, right, par)
+        }
+        (Direction::Backward, false) => faer::utils::thread::join_raw(right, left, par),
     }
 }
 
-/// Columns per group of the sweep. Four columns share every load and store of x and
-/// y and, more importantly, keep four streams of the matrix in flight: the sum of the
-/// products of one reduction at p = 2000 took 310 ms with groups of four against
-/// 410 ms with pairs (one thread; six and eight columns were no faster).
-const GROUP: usize = 4;
+/// Columns per group of the sweep. The group shares the loads and stores of x and y
+/// (three vector accesses per row serve eight matrix entries instead of four) and
+/// keeps that many streams of the matrix in flight. The 1999 products of one p = 2000
+/// reduction (a scratch loop over the shrinking trailing blocks), one thread: pairs
+/// 410 ms, fours 310 ms on an older Zen 3; on a Zen 4, five alternated rounds, fours
+/// 267–341 ms against eights 239–274 ms, and on two threads 143–176 against
+/// 132–169 ms (OpenBLAS's `dsymv` in the same loop: 107–117 ms).
+const GROUP: usize = 8;
 
 /// Partial sums per dot product, one AVX register: element i goes to sum i mod LANES,
 /// so the lanes are independent, and the fixed order makes every path agree.
@@ -152,7 +167,11 @@ fn sweep_on(ops: Operands<'_>, y: &mut [f64], c0: usize, c1: usize, avx: bool) {
         0 => {}
         1 => columns::<1>(ops, tail, y, avx),
         2 => columns::<2>(ops, tail, y, avx),
-        _ => columns::<3>(ops, tail, y, avx),
+        3 => columns::<3>(ops, tail, y, avx),
+        4 => columns::<4>(ops, tail, y, avx),
+        5 => columns::<5>(ops, tail, y, avx),
+        6 => columns::<6>(ops, tail, y, avx),
+        _ => columns::<7>(ops, tail, y, avx),
     };
     match ops.direction {
         Direction::Forward => {
@@ -337,7 +356,9 @@ mod tests {
     /// with every remainder modulo the group and lane widths, both directions.
     #[test]
     fn matches_the_dense_product() {
-        for m in [1, 2, 3, 4, 5, 7, 8, 9, 17, 100, 313, 314, 401] {
+        for m in [
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 17, 100, 313, 314, 401,
+        ] {
             let full = symmetric(m);
             let mut lower = full.clone();
             for j in 0..m {
