@@ -221,7 +221,33 @@ impl<T: Float> Update<T> {
         }
     }
 
+    /// One Adam update of a piece, in AVX2 registers where the CPU has them.
+    ///
+    /// Why the dispatch: the crate is compiled for baseline x86-64, where this loop
+    /// (a square root and a division per entry) vectorises four lanes wide and is
+    /// compute-bound — 1.3 s of a 5.8 s epoch of the 784-1500-1400 network in f32, at
+    /// 11 GB/s. AVX2 doubles the lanes; the arithmetic is the same IEEE operations in
+    /// the same order (no fused multiply-adds), so the bits do not change.
     fn adam(&self, theta: &mut [T], g: &[T], m: &mut [T], v: &mut [T], wd: T) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                unsafe { self.adam_avx2(theta, g, m, v, wd) };
+                return;
+            }
+        }
+        self.adam_portable(theta, g, m, v, wd);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn adam_avx2(&self, theta: &mut [T], g: &[T], m: &mut [T], v: &mut [T], wd: T) {
+        self.adam_portable(theta, g, m, v, wd);
+    }
+
+    #[inline(always)]
+    fn adam_portable(&self, theta: &mut [T], g: &[T], m: &mut [T], v: &mut [T], wd: T) {
         let (b1, b2) = (self.beta1, self.beta2);
         let (one_b1, one_b2) = (T::of(1.0) - b1, T::of(1.0) - b2);
         for (((theta, &g), m), v) in theta.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
@@ -279,5 +305,43 @@ mod tests {
         assert!(plain.1.iter().all(|x| x.is_subnormal()), "{:?}", plain.1);
         let zero_at = zero_at.expect("the first moments reach zero");
         assert!((700..850).contains(&zero_at), "zero at step {zero_at}");
+    }
+
+    /// The AVX2 build of the update and the portable one give the same bits, in both
+    /// precisions, on pieces with every remainder modulo the vector widths, with weight
+    /// decay, over steps that take the moments through the subnormal range.
+    #[test]
+    fn simd_and_portable_updates_agree_bitwise() {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                check_simd_update::<f32>();
+                check_simd_update::<f64>();
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    fn check_simd_update<T: Float + std::fmt::Debug>() {
+        let rule = Optimizer::adam(1e-3);
+        for len in [1usize, 7, 8, 9, 15, 16, 17, 100, 1027] {
+            let start: Vec<T> = (0..len).map(|i| T::of((i as f64 * 0.61).sin())).collect();
+            let (mut fast, mut portable) = (
+                (start.clone(), vec![T::of(0.0); len], vec![T::of(0.0); len]),
+                (start.clone(), vec![T::of(0.0); len], vec![T::of(0.0); len]),
+            );
+            for step in 1..=40u64 {
+                let update = Update::<T>::new(rule, step);
+                // Gradients that shrink by 10⁻³ per step, so the moments go subnormal.
+                let g: Vec<T> = (0..len)
+                    .map(|i| T::of((i as f64 * 1.3).cos() * 1e-3f64.powi(step as i32)))
+                    .collect();
+                let wd = T::of(1e-5);
+                // SAFETY: the caller checked that the CPU supports AVX2.
+                unsafe { update.adam_avx2(&mut fast.0, &g, &mut fast.1, &mut fast.2, wd) };
+                update.adam_portable(&mut portable.0, &g, &mut portable.1, &mut portable.2, wd);
+                assert_eq!(fast, portable, "length {len}, step {step}");
+            }
+        }
     }
 }
