@@ -50,17 +50,18 @@
 //!
 //! Later the same day, same machine type: the symmetric product now keeps each thread
 //! on its own half of the triangle in both sweep directions, works in groups of eight
-//! columns, and the reduction runs on a pool worker. Six rounds alternating the previous build, the groups-of-four variant, the
-//! new build and `eigvalsh` (`examples/spectral_timing.rs`, medians of 5): previous
-//! 457–550 ms, fours 363–491 ms, new 360–500 ms, `eigvalsh` 280–336 ms — new/previous
-//! 0.68–0.96, new/`eigvalsh` 1.21–1.52. Where the new build's time goes (one quiet
-//! run): symmetric products 150–210 ms, trailing updates 65–80 ms, the rest of the
-//! panels ≈ 40 ms, QL sweep 60–65 ms (LAPACK's `dsterf`, eigenvalues only, 46 ms), the
-//! first touch of the fresh 32 MB work matrix 6–25 ms (page faults; numpy's allocator
-//! asks for huge pages), the symmetry check 9–15 ms (a tile-by-tile version of its
-//! transposed reads measured no faster, so it was not kept). OpenBLAS's `dsymv` over the same 1999 shrinking blocks takes
-//! 107–158 ms on two threads, ours 132–176 ms: the products are ≈ 1.2× behind, the
-//! rest is the QL sweep's vector and the allocation.
+//! columns, and the reduction runs on a pool worker. Six rounds alternating the
+//! previous build, the groups-of-four variant, the new build and `eigvalsh`
+//! (`examples/spectral_timing.rs`, medians of 5): previous 457–550 ms, fours 363–491
+//! ms, new 360–500 ms, `eigvalsh` 280–336 ms — new/previous 0.68–0.96, new/`eigvalsh`
+//! 1.21–1.52. Where the new build's time goes (one quiet run): symmetric products
+//! 150–210 ms, trailing updates 65–80 ms, the rest of the panels ≈ 40 ms, QL sweep
+//! 60–65 ms (LAPACK's `dsterf`, eigenvalues only, 46 ms), the first touch of the fresh
+//! 32 MB work matrix 6–25 ms (page faults; numpy's allocator asks for huge pages), the
+//! symmetry check 9–15 ms (a tile-by-tile version of its transposed reads measured no
+//! faster, so it was not kept). OpenBLAS's `dsymv` over the same 1999 shrinking blocks
+//! takes 107–158 ms on two threads, ours 132–176 ms: the products are ≈ 1.2× behind,
+//! the rest is the QL sweep's vector and the allocation.
 use criterion::{Criterion, criterion_group, criterion_main};
 use dsrf_linalg::{
     Mat, PsdPolicy, Tridiagonalisation, projected_spectrum, projected_spectrum_with, psd_eigen,

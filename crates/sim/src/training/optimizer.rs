@@ -308,39 +308,51 @@ mod tests {
     }
 
     /// The AVX2 build of the update and the portable one give the same bits, in both
-    /// precisions, on pieces with every remainder modulo the vector widths, with weight
-    /// decay, over steps that take the moments through the subnormal range.
+    /// precisions, on pieces with every remainder modulo the vector widths: with weight
+    /// decay and gradients, and without them on moments that start just above the
+    /// smallest normal number, so that the flush to zero is taken (checked).
     #[test]
     fn simd_and_portable_updates_agree_bitwise() {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx2") {
-                check_simd_update::<f32>();
-                check_simd_update::<f64>();
+                check_simd_update::<f32>(f32::MIN_POSITIVE as f64);
+                check_simd_update::<f64>(f64::MIN_POSITIVE);
             }
         }
     }
 
+    /// `tiny`: the smallest normal number of `T`.
     #[cfg(target_arch = "x86_64")]
-    fn check_simd_update<T: Float + std::fmt::Debug>() {
+    fn check_simd_update<T: Float + std::fmt::Debug>(tiny: f64) {
         let rule = Optimizer::adam(1e-3);
         for len in [1usize, 7, 8, 9, 15, 16, 17, 100, 1027] {
             let start: Vec<T> = (0..len).map(|i| T::of((i as f64 * 0.61).sin())).collect();
-            let (mut fast, mut portable) = (
-                (start.clone(), vec![T::of(0.0); len], vec![T::of(0.0); len]),
-                (start.clone(), vec![T::of(0.0); len], vec![T::of(0.0); len]),
-            );
-            for step in 1..=40u64 {
-                let update = Update::<T>::new(rule, step);
-                // Gradients that shrink by 10⁻³ per step, so the moments go subnormal.
-                let g: Vec<T> = (0..len)
-                    .map(|i| T::of((i as f64 * 1.3).cos() * 1e-3f64.powi(step as i32)))
-                    .collect();
-                let wd = T::of(1e-5);
-                // SAFETY: the caller checked that the CPU supports AVX2.
-                unsafe { update.adam_avx2(&mut fast.0, &g, &mut fast.1, &mut fast.2, wd) };
-                update.adam_portable(&mut portable.0, &g, &mut portable.1, &mut portable.2, wd);
-                assert_eq!(fast, portable, "length {len}, step {step}");
+            for (wd, gradient_scale, moment) in [(1e-5, 1.0, 0.0), (0.0, 0.0, tiny)] {
+                // First moments decay by β₁ = 0.9 a step, second ones by β₂ = 0.999:
+                // from 3 and 1.02 times the smallest normal both go subnormal in 40 steps.
+                let m0: Vec<T> = (0..len).map(|_| T::of(3.0 * moment)).collect();
+                let v0: Vec<T> = (0..len).map(|_| T::of(1.02 * moment)).collect();
+                let mut fast = (start.clone(), m0.clone(), v0.clone());
+                let mut portable = (start.clone(), m0, v0);
+                for step in 1..=40u64 {
+                    let update = Update::<T>::new(rule, step);
+                    let g: Vec<T> = (0..len)
+                        .map(|i| T::of(gradient_scale * (i as f64 * 1.3 + step as f64).cos()))
+                        .collect();
+                    let wd = T::of(wd);
+                    // SAFETY: the caller checked that the CPU supports AVX2.
+                    unsafe { update.adam_avx2(&mut fast.0, &g, &mut fast.1, &mut fast.2, wd) };
+                    update.adam_portable(&mut portable.0, &g, &mut portable.1, &mut portable.2, wd);
+                    assert_eq!(fast, portable, "length {len}, step {step}");
+                }
+                if moment > 0.0 {
+                    let zero = T::of(0.0);
+                    assert!(
+                        fast.1.iter().chain(&fast.2).all(|x| *x == zero),
+                        "length {len}: the moments were flushed to zero"
+                    );
+                }
             }
         }
     }
