@@ -16,7 +16,8 @@
 use dsrf_linalg::gram_lower;
 use dsrf_rainbow::{Layer, VarianceConvention, linearize_label_features};
 use dsrf_theory::{CodeForm, Covariance, Problem};
-use faer::{Accum, Mat, MatRef};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
 
 use crate::budget::{Budget, f64_bytes};
 use crate::network::field_error;
@@ -34,7 +35,7 @@ pub enum Centring {
 }
 
 /// Ω̂, ψ̂ and E y² of a sample.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EmpiricalMoments {
     /// Ω̂, p × p, exactly symmetric.
     pub omega: Mat<f64>,
@@ -190,6 +191,51 @@ impl EmpiricalMoments {
         check_finite("Ω̂", self.omega.as_ref()).map_err(|_| overflow("Ω̂"))
     }
 
+    /// The mean squared error (1/N) Σⱼ (yⱼ − wᵀφⱼ)² on the samples these moments are of
+    /// (φ centred as they were), for every column w of `readouts` (p × L), from the
+    /// moments alone:
+    ///
+    /// ```text
+    ///   (1/N) Σⱼ (yⱼ − wᵀφⱼ)² = E y² − 2 wᵀψ̂ + wᵀΩ̂w
+    /// ```
+    ///
+    /// — p² L flops against the p N L of predicting every sample, so a held-out set
+    /// reduced to its moments once scores any number of fits cheaply. The rounding
+    /// error is that of the three terms, ε (E y² + 2|wᵀψ̂| + wᵀΩ̂w) up to a factor of
+    /// order p, relative to the error itself only where it is far below E y².
+    pub fn mean_squared_errors(&self, readouts: MatRef<'_, f64>, par: Par) -> Result<Vec<f64>> {
+        let p = self.psi.len();
+        if readouts.nrows() != p {
+            return Err(DsrfError::input(
+                "readouts",
+                format!(
+                    "have {} rows but the moments are of p = {p} features",
+                    readouts.nrows()
+                ),
+            ));
+        }
+        let mut omega_w = Mat::<f64>::zeros(p, readouts.ncols());
+        matmul(
+            omega_w.as_mut(),
+            Accum::Replace,
+            self.omega.as_ref(),
+            readouts,
+            1.0,
+            par,
+        );
+        Ok((0..readouts.ncols())
+            .map(|l| {
+                let (w, ow) = (readouts.col(l), omega_w.col(l));
+                let (mut cross, mut quadratic) = (0.0, 0.0);
+                for i in 0..p {
+                    cross += w[i] * self.psi[i];
+                    quadratic += w[i] * ow[i];
+                }
+                self.label_second_moment - 2.0 * cross + quadratic
+            })
+            .collect())
+    }
+
     /// Theorem 3.1's input (code form) with label-noise variance `noise_variance`
     /// (part of E y²; 0 when unknown — it only splits the excess risk off).
     pub fn problem(&self, noise_variance: f64) -> Result<Problem> {
@@ -223,4 +269,39 @@ pub fn linearised_problem(
         noise_variance: 0.0,
     }
     .check()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::subsets::mse_per_penalty;
+
+    /// The moment identity against predicting every sample, for readouts from small to
+    /// large (errors well below and far above E y²), with the features centred.
+    #[test]
+    fn errors_from_moments_match_predicting_every_sample() {
+        let (p, n) = (7, 40);
+        let x = Mat::from_fn(p, n, |i, j| {
+            ((i * 13 + j * 7) % 17) as f64 / 17.0 + 0.1 * i as f64
+        });
+        let y: Vec<f64> = (0..n).map(|j| ((j * 5) % 9) as f64 / 4.0 - 1.0).collect();
+        let moments =
+            empirical_moments(x.as_ref(), &y, &Centring::SampleMean, &Budget::unlimited()).unwrap();
+        let centred_x = centred(x.as_ref(), &moments.mean);
+        let w = Mat::from_fn(p, 4, |i, l| {
+            10f64.powi(l as i32 - 2) * (((i * 3 + l) % 5) as f64 - 2.0)
+        });
+        let direct = mse_per_penalty(w.as_ref(), centred_x.as_ref(), &y);
+        let from_moments = moments.mean_squared_errors(w.as_ref(), Par::Seq).unwrap();
+        for (a, b) in from_moments.iter().zip(&direct) {
+            assert!((a - b).abs() <= 1e-12 * b.max(1.0), "{a} vs {b}");
+        }
+        // w = 0 gives E y² exactly.
+        let zero = moments
+            .mean_squared_errors(Mat::zeros(p, 1).as_ref(), Par::Seq)
+            .unwrap();
+        assert_eq!(zero[0], moments.label_second_moment);
+        let wrong = moments.mean_squared_errors(Mat::zeros(p + 1, 1).as_ref(), Par::Seq);
+        assert!(wrong.unwrap_err().to_string().contains("readouts"));
+    }
 }

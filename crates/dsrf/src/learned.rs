@@ -16,9 +16,10 @@ use faer::{Mat, Par};
 
 use crate::budget::Budget;
 use crate::empirical::{
-    Centring, centred_in_place, column_mean, empirical_moments, linearised_problem,
+    Centring, EmpiricalMoments, centred_in_place, column_mean, empirical_moments,
+    linearised_problem,
 };
-use crate::subsets::{Samples, Subsets, ridge_on_subsets};
+use crate::subsets::{HeldOut, Samples, Subsets, ridge_on_subsets};
 use crate::{DsrfError, Result};
 
 /// The authors' four parts of a data pool.
@@ -162,9 +163,10 @@ pub struct EmpiricalPoint {
 }
 
 /// The part of a comparison that depends on the feature map only, not on the plan: the
-/// emp_cov mean of the features (which centres every split) and Theorem 3.1's problem
-/// from Ω̂, ψ̂, E y² of the centred emp_cov features. Comparisons of one network under
-/// other plans (penalties, sample sizes, repeats) can share it through
+/// emp_cov mean of the features (which centres every split), Theorem 3.1's problem
+/// from Ω̂, ψ̂, E y² of the centred emp_cov features and, once a comparison with
+/// empirical points has computed them, the held-out sets' moments. Comparisons of one
+/// network under other plans (penalties, sample sizes, repeats) can share it through
 /// [`compare_features_with`] instead of mapping emp_cov and reducing Ω̂ again.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmpiricalTheory {
@@ -174,20 +176,36 @@ pub struct EmpiricalTheory {
     pub centre: Vec<f64>,
     /// Theorem 3.1's input (code form, no label-noise split).
     pub problem: Problem,
+    /// What scores the empirical fits (`None` until a plan with empirical sizes needed
+    /// it: a theory-only comparison does not keep the 2 p² numbers).
+    pub held_out: Option<HeldOutMoments>,
+}
+
+/// The test split and emp_cov reduced to their moments under one feature map (centred
+/// by the emp_cov mean, labels not centred): every empirical fit is scored on both
+/// from these ([`EmpiricalMoments::mean_squared_errors`], p² flops per fit) instead of
+/// predicting their 0.5 N samples one by one (p N/2 each). Only train_reg, where the
+/// fits are drawn, is then mapped per comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldOutMoments {
+    /// Of the test split.
+    pub test: EmpiricalMoments,
+    /// Of emp_cov: the Ω̂, ψ̂, E y² the theory is given.
+    pub emp_cov: EmpiricalMoments,
 }
 
 impl EmpiricalTheory {
     /// Of the features `layers` (empty: the raw inputs) on `splits.emp_cov`.
     pub fn of(layers: &[Layer], splits: &Splits, budget: &Budget) -> Result<Self> {
-        Ok(Self::with_features(layers, splits, budget)?.0)
+        Ok(Self::with_moments(layers, splits, budget)?.0)
     }
 
-    /// With the centred emp_cov features it was computed from (p × N).
-    fn with_features(
+    /// With the moments of the centred emp_cov features it was computed from.
+    fn with_moments(
         layers: &[Layer],
         splits: &Splits,
         budget: &Budget,
-    ) -> Result<(Self, Mat<f64>)> {
+    ) -> Result<(Self, EmpiricalMoments)> {
         let emp = forward(layers, &splits.emp_cov.inputs, Par::Seq);
         let centre = column_mean(emp.as_ref());
         let emp = centred_in_place(emp, &centre);
@@ -201,8 +219,9 @@ impl EmpiricalTheory {
             p: emp.nrows(),
             centre,
             problem: moments.problem(0.0)?,
+            held_out: None,
         };
-        Ok((theory, emp))
+        Ok((theory, moments))
     }
 }
 
@@ -231,14 +250,14 @@ pub fn compare_features(
     plan: &ComparisonPlan,
     budget: &Budget,
 ) -> Result<FeatureComparison> {
-    let (theory, emp) = EmpiricalTheory::with_features(layers, splits, budget)?;
-    compare(theory, Some(emp), layers, splits, plan, budget)
+    let (theory, emp_cov) = EmpiricalTheory::with_moments(layers, splits, budget)?;
+    compare(theory, Some(emp_cov), layers, splits, plan, budget)
 }
 
 /// [`compare_features`] from the feature map's [`EmpiricalTheory`] (from an earlier
 /// comparison, or [`EmpiricalTheory::of`], of the same `layers` and `splits`): Ω̂ is
-/// not formed and reduced again, and emp_cov is mapped only when the plan has
-/// empirical sizes (their fits are also tested there).
+/// not formed and reduced again, and the test split and emp_cov are mapped only when
+/// the plan has empirical sizes and the theory does not carry their moments yet.
 pub fn compare_features_with(
     theory: &EmpiricalTheory,
     layers: &[Layer],
@@ -258,21 +277,17 @@ pub fn compare_features_with(
     compare(theory.clone(), None, layers, splits, plan, budget)
 }
 
-/// The comparison from the plan-independent part and, when at hand, the centred emp_cov
-/// features it came from.
+/// The comparison from the plan-independent part and, when at hand, the moments of the
+/// centred emp_cov features it came from.
 fn compare(
-    empirical_theory: EmpiricalTheory,
-    emp: Option<Mat<f64>>,
+    mut empirical_theory: EmpiricalTheory,
+    emp_cov: Option<EmpiricalMoments>,
     layers: &[Layer],
     splits: &Splits,
     plan: &ComparisonPlan,
     budget: &Budget,
 ) -> Result<FeatureComparison> {
-    let EmpiricalTheory {
-        p,
-        ref centre,
-        ref problem,
-    } = empirical_theory;
+    let p = empirical_theory.p;
     let mut ns = plan.theory_ns.clone();
     ns.extend(plan.empirical_ns.iter().map(|&n| n as f64));
     ns.sort_by(f64::total_cmp);
@@ -290,33 +305,47 @@ fn compare(
         }
         _ => None,
     };
-    let theory = theory_curve(problem, &ns, &plan.penalties)?;
+    let theory = theory_curve(&empirical_theory.problem, &ns, &plan.penalties)?;
     let [empirical, empirical_on_emp_cov] = if plan.empirical_ns.is_empty() {
         [Vec::new(), Vec::new()]
     } else {
+        let centre = &empirical_theory.centre;
         let features =
             |data: &Dataset| centred_in_place(forward(layers, &data.inputs, Par::Seq), centre);
-        let emp = emp.unwrap_or_else(|| features(&splits.emp_cov));
-        let (reg, test) = (features(&splits.train_reg), features(&splits.test));
-        empirical_points(
+        let moments = |data: &Dataset| {
+            empirical_moments(
+                features(data).as_ref(),
+                &data.labels,
+                &Centring::Uncentred,
+                budget,
+            )
+        };
+        let held_out = match empirical_theory.held_out.take() {
+            Some(known) => known,
+            None => HeldOutMoments {
+                test: moments(&splits.test)?,
+                emp_cov: match emp_cov {
+                    Some(m) => m,
+                    None => moments(&splits.emp_cov)?,
+                },
+            },
+        };
+        let reg = features(&splits.train_reg);
+        let points = empirical_points(
             Samples {
                 features: reg.as_ref(),
                 labels: &splits.train_reg.labels,
             },
             [
-                Samples {
-                    features: test.as_ref(),
-                    labels: &splits.test.labels,
-                },
-                Samples {
-                    features: emp.as_ref(),
-                    labels: &splits.emp_cov.labels,
-                },
+                HeldOut::Moments(&held_out.test),
+                HeldOut::Moments(&held_out.emp_cov),
             ],
             plan,
             &theory,
             p,
-        )?
+        )?;
+        empirical_theory.held_out = Some(held_out);
+        points
     };
     Ok(FeatureComparison {
         p,
@@ -332,7 +361,7 @@ fn compare(
 /// at each n), evaluated on each of `evaluations`.
 fn empirical_points(
     pool: Samples<'_>,
-    evaluations: [Samples<'_>; 2],
+    evaluations: [HeldOut<'_>; 2],
     plan: &ComparisonPlan,
     theory: &[TheoryPoint],
     p: usize,

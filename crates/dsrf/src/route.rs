@@ -15,7 +15,7 @@ use faer::{Mat, MatRef};
 use crate::budget::{Budget, f64_bytes};
 use crate::compare::PointComparison;
 use crate::empirical::{Centring, centred, column_mean, empirical_moments};
-use crate::subsets::{Samples, Subsets, ridge_on_subsets};
+use crate::subsets::{HeldOut, Samples, Subsets, ridge_on_subsets};
 use crate::{DsrfError, Result};
 
 /// How the rows are divided.
@@ -140,10 +140,11 @@ pub fn compare_on_data(
             features: pool.as_ref(),
             labels: &pool_y,
         },
-        &[Samples {
+        // The user's p may be large next to the test split: scored sample by sample.
+        &[HeldOut::Samples(Samples {
             features: test.as_ref(),
             labels: &test_y,
-        }],
+        })],
         &subsets,
     )?;
     let mut out = Vec::with_capacity(theory.len());

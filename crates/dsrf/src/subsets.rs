@@ -9,11 +9,18 @@
 //! for the sizes below p) serves all of them (`dsrf_linalg::ridge_path_prefixes`).
 //! Repeats run in parallel, each fit sequentially inside, so the numbers do not depend
 //! on the thread count.
+//!
+//! A held-out set scores the fits either sample by sample or from its moments
+//! ([`HeldOut`]): E (y − wᵀφ)² = E y² − 2wᵀψ + wᵀΩw costs p² per fit instead of p m,
+//! which wins as soon as a set of m > p samples scores a few dozen fits — a learning
+//! curve of 10 sizes × 4 penalties × 20 repeats scores 800. The fits of one repeat are
+//! scored side by side in one product per set.
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 use rayon::prelude::*;
 
+use crate::empirical::EmpiricalMoments;
 use crate::{DsrfError, Result};
 
 /// Which subsets are fitted.
@@ -39,6 +46,44 @@ pub struct Samples<'a> {
     pub labels: &'a [f64],
 }
 
+/// A held-out set the fits are scored on.
+#[derive(Debug, Clone, Copy)]
+pub enum HeldOut<'a> {
+    /// The samples themselves: every fit predicts every sample, p m flops per fit.
+    Samples(Samples<'a>),
+    /// Their moments, uncentred, of the features as the pool has them
+    /// ([`EmpiricalMoments::mean_squared_errors`]): p² flops per fit once the p² m of
+    /// the moments are paid — the cheaper form when one set scores many fits (every
+    /// size, penalty and repeat of a learning curve).
+    Moments(&'a EmpiricalMoments),
+}
+
+impl HeldOut<'_> {
+    /// Feature dimension and sample count.
+    fn shape(&self) -> (usize, usize) {
+        match self {
+            HeldOut::Samples(s) => (s.features.nrows(), s.features.ncols()),
+            HeldOut::Moments(m) => (m.psi.len(), m.samples),
+        }
+    }
+
+    /// Whether the set is consistent in itself.
+    fn labels_fit(&self) -> bool {
+        match self {
+            HeldOut::Samples(s) => s.labels.len() == s.features.ncols(),
+            HeldOut::Moments(m) => m.omega.nrows() == m.psi.len() && m.omega.ncols() == m.psi.len(),
+        }
+    }
+
+    /// The mean squared error of every column of `w`.
+    fn mean_squared_errors(&self, w: MatRef<'_, f64>) -> Result<Vec<f64>> {
+        match self {
+            HeldOut::Samples(s) => Ok(mse_per_penalty(w, s.features, s.labels)),
+            HeldOut::Moments(m) => m.mean_squared_errors(w, Par::Seq),
+        }
+    }
+}
+
 /// Errors per subset size, penalty and repeat: `held_out[set][k][l][r]` for every
 /// evaluation set, `train[k][l][r]` on the fitted subset itself. A skipped penalty has
 /// no entries.
@@ -53,7 +98,7 @@ pub struct SubsetErrors {
 /// Fits every subset of `plan` on `pool` and evaluates on each of `evaluations`.
 pub fn ridge_on_subsets(
     pool: Samples<'_>,
-    evaluations: &[Samples<'_>],
+    evaluations: &[HeldOut<'_>],
     plan: &Subsets,
 ) -> Result<SubsetErrors> {
     let size = pool.features.ncols();
@@ -77,21 +122,25 @@ pub fn ridge_on_subsets(
         ));
     }
     for (i, e) in evaluations.iter().enumerate() {
-        if e.features.nrows() != p || e.labels.len() != e.features.ncols() {
+        let (rows, samples) = e.shape();
+        if rows != p || !e.labels_fit() {
             return Err(DsrfError::input(
                 format!("evaluation set {i}"),
                 format!(
-                    "{}×{} features with {} labels do not fit p = {p}",
-                    e.features.nrows(),
-                    e.features.ncols(),
-                    e.labels.len()
+                    "of {rows} features and {samples} samples (with their labels or moments) does not fit p = {p}"
                 ),
             ));
         }
     }
+    // The gathered subsets live in one buffer per rayon job, reused by its repeats: a
+    // fresh p × max n matrix per repeat would be mapped and faulted in page by page
+    // every time (≈ 10 % of a learned-feature figure's time on a VM).
     let per_repeat: Vec<Repeat> = (0..plan.repeats)
         .into_par_iter()
-        .map(|r| one_repeat(pool, evaluations, plan, plan.seed.wrapping_add(r as u64)))
+        .map_init(Mat::<f64>::new, |gathered, r| {
+            let seed = plan.seed.wrapping_add(r as u64);
+            one_repeat(gathered, pool, evaluations, plan, seed)
+        })
         .collect::<Result<_>>()?;
     Ok(gather(&per_repeat, evaluations.len(), plan))
 }
@@ -100,8 +149,9 @@ pub fn ridge_on_subsets(
 type Repeat = Vec<Vec<Option<(Vec<f64>, f64)>>>;
 
 fn one_repeat(
+    gathered: &mut Mat<f64>,
     pool: Samples<'_>,
-    evaluations: &[Samples<'_>],
+    evaluations: &[HeldOut<'_>],
     plan: &Subsets,
     seed: u64,
 ) -> Result<Repeat> {
@@ -121,20 +171,41 @@ fn one_repeat(
     // Every size fits a prefix of the same permuted pool: gathered once, and the
     // normal-equation matrices shared between the sizes (`ridge_path_prefixes`).
     let largest = plan.ns.iter().copied().max().unwrap_or(0);
-    let x = Mat::from_fn(p, largest, |i, j| pool.features[(i, order[j])]);
+    if gathered.shape() != (p, largest) {
+        *gathered = Mat::zeros(p, largest);
+    }
+    for (j, &k) in order[..largest].iter().enumerate() {
+        gathered.col_mut(j).copy_from(pool.features.col(k));
+    }
+    let x = gathered.as_ref();
     let y: Vec<f64> = order[..largest].iter().map(|&j| pool.labels[j]).collect();
-    let fits = dsrf_linalg::ridge_path_prefixes(x.as_ref(), &y, &plan.ns, &usable, Par::Seq)?;
+    let fits = dsrf_linalg::ridge_path_prefixes(x, &y, &plan.ns, &usable, Par::Seq)?;
+    // Every fit of the repeat side by side, so that each held-out set scores them in
+    // one wide product instead of one narrow product per size.
+    let total = fits.iter().map(|(w, _)| w.ncols()).sum();
+    let mut all = Mat::<f64>::zeros(p, total);
+    let mut offsets = Vec::with_capacity(fits.len());
+    let mut next = 0;
+    for (w, _) in &fits {
+        all.as_mut().subcols_mut(next, w.ncols()).copy_from(w);
+        offsets.push(next);
+        next += w.ncols();
+    }
+    let scored: Vec<Vec<f64>> = evaluations
+        .iter()
+        .map(|e| e.mean_squared_errors(all.as_ref()))
+        .collect::<Result<_>>()?;
     Ok(plan
         .ns
         .iter()
         .zip(&plan.penalties_code)
-        .zip(&fits)
-        .map(|((&n, penalties), (w, _))| {
-            let held_out: Vec<Vec<f64>> = evaluations
+        .zip(fits.iter().zip(&offsets))
+        .map(|((&n, penalties), ((w, _), &offset))| {
+            let held_out: Vec<&[f64]> = scored
                 .iter()
-                .map(|e| mse_per_penalty(w.as_ref(), e.features, e.labels))
+                .map(|errors| &errors[offset..offset + w.ncols()])
                 .collect();
-            let train = mse_per_penalty(w.as_ref(), x.as_ref().subcols(0, n), &y[..n]);
+            let train = mse_per_penalty(w.as_ref(), x.subcols(0, n), &y[..n]);
             let mut next = 0;
             penalties
                 .iter()
@@ -221,7 +292,7 @@ mod tests {
             features: test.as_ref(),
             labels: &ty,
         };
-        let errors = ridge_on_subsets(pool_samples, &[eval], &plan).unwrap();
+        let errors = ridge_on_subsets(pool_samples, &[HeldOut::Samples(eval)], &plan).unwrap();
         assert_eq!(errors.held_out[0][0][1].len(), 0, "λ = ∞ is skipped");
         // At n = pool every repeat fits the same data: one direct solve.
         let ym = Mat::from_fn(pool, 1, |j, _| y[j]);
@@ -230,10 +301,46 @@ mod tests {
         for r in 0..3 {
             assert!((errors.held_out[0][1][0][r] - direct).abs() < 1e-12);
         }
+        // Scoring by the held-out set's moments: the same errors up to rounding.
+        let moments = crate::empirical::empirical_moments(
+            test.as_ref(),
+            &ty,
+            &crate::empirical::Centring::Uncentred,
+            &crate::budget::Budget::unlimited(),
+        )
+        .unwrap();
+        let both = [HeldOut::Samples(eval), HeldOut::Moments(&moments)];
+        let scored = ridge_on_subsets(pool_samples, &both, &plan).unwrap();
+        assert_eq!(scored.held_out[0], errors.held_out[0]);
+        assert_eq!(scored.train, errors.train);
+        for (by_samples, by_moments) in scored.held_out[0].iter().zip(&scored.held_out[1]) {
+            for (a, b) in by_samples.iter().flatten().zip(by_moments.iter().flatten()) {
+                assert!((a - b).abs() <= 1e-12 * a, "{a} vs {b}");
+            }
+            assert_eq!(
+                by_samples.iter().flatten().count(),
+                by_moments.iter().flatten().count()
+            );
+        }
+        // Moments of another feature dimension are refused.
+        let other = crate::empirical::empirical_moments(
+            test.as_ref().subrows(0, p - 1),
+            &ty,
+            &crate::empirical::Centring::Uncentred,
+            &crate::budget::Budget::unlimited(),
+        )
+        .unwrap();
+        let refused = ridge_on_subsets(pool_samples, &[HeldOut::Moments(&other)], &plan);
+        assert!(
+            refused
+                .unwrap_err()
+                .to_string()
+                .contains("evaluation set 0")
+        );
         assert!(
             ridge_on_subsets(
                 pool_samples,
-                &[eval],
+                &[HeldOut::Samples(eval)],
                 &Subsets {
                     ns: vec![31],
                     penalties_code: vec![vec![1.0]],

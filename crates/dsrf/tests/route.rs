@@ -4,7 +4,7 @@
 
 use dsrf::budget::Budget;
 use dsrf::learned::{
-    ComparisonPlan, LinearisedTheory, PenaltyChoice, Splits, compare_features,
+    ComparisonPlan, EmpiricalTheory, LinearisedTheory, PenaltyChoice, Splits, compare_features,
     compare_features_with, compare_snapshot, network_from_weights, train_on_splits,
 };
 use dsrf::rainbow::{Activation, VarianceConvention};
@@ -231,6 +231,11 @@ fn learned_pipeline_and_weights_trained_elsewhere_agree() {
     let shared =
         compare_features_with(&c.empirical_theory, &given.layers, &splits, &other, &budget);
     assert_eq!(shared.unwrap(), fresh);
+    // A theory-only part (no held-out moments yet) forms them as a fresh comparison does.
+    let theory_only = EmpiricalTheory::of(&given.layers, &splits, &budget).unwrap();
+    assert!(theory_only.held_out.is_none() && fresh.empirical_theory.held_out.is_some());
+    let completed = compare_features_with(&theory_only, &given.layers, &splits, &other, &budget);
+    assert_eq!(completed.unwrap(), fresh);
     // ... and a theory of another feature map is refused.
     let raw = compare_features(&[], &splits, &other, &budget).unwrap();
     let wrong = compare_features_with(

@@ -658,9 +658,15 @@ impl Prepared {
             Some(theory) => compare_features_with(theory, layers, splits, plan, &budget)?,
             None => compare_features(layers, splits, plan, &budget)?,
         };
-        theories()?
-            .entry(map)
-            .or_insert_with(|| Arc::new(c.empirical_theory.clone()));
+        // Kept unless one is known already that carries as much (a theory-only figure's
+        // lacks the held-out moments a later figure with empirical points computed).
+        let mut kept = theories()?;
+        if kept
+            .get(&map)
+            .is_none_or(|t| t.held_out.is_none() && c.empirical_theory.held_out.is_some())
+        {
+            kept.insert(map, Arc::new(c.empirical_theory.clone()));
+        }
         Ok(c)
     }
 }
