@@ -205,6 +205,12 @@ impl EmpiricalMoments {
     /// order p, relative to the error itself only where it is far below E y².
     pub fn mean_squared_errors(&self, readouts: MatRef<'_, f64>, par: Par) -> Result<Vec<f64>> {
         let p = self.psi.len();
+        if self.omega.shape() != (p, p) {
+            return Err(DsrfError::input(
+                "omega",
+                format!("is {:?} but ψ̂ has length {p}", self.omega.shape()),
+            ));
+        }
         if readouts.nrows() != p {
             return Err(DsrfError::input(
                 "readouts",
