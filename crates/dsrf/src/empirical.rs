@@ -202,7 +202,8 @@ impl EmpiricalMoments {
     /// — p² L flops against the p N L of predicting every sample, so a held-out set
     /// reduced to its moments once scores any number of fits cheaply. The rounding
     /// error is that of the three terms, ε (E y² + 2|wᵀψ̂| + wᵀΩ̂w) up to a factor of
-    /// order p, relative to the error itself only where it is far below E y².
+    /// order p: small relative to the error itself unless the error is far below those
+    /// terms (a fit that explains nearly all of E y²).
     pub fn mean_squared_errors(&self, readouts: MatRef<'_, f64>, par: Par) -> Result<Vec<f64>> {
         let p = self.psi.len();
         if self.omega.shape() != (p, p) {
@@ -282,8 +283,8 @@ mod tests {
     use super::*;
     use crate::subsets::mse_per_penalty;
 
-    /// The moment identity against predicting every sample, for readouts from small to
-    /// large (errors well below and far above E y²), with the features centred.
+    /// The moment identity against predicting every sample, for readouts from 10⁻² to
+    /// 10 (errors from about E y² to far above it), with the features centred.
     #[test]
     fn errors_from_moments_match_predicting_every_sample() {
         let (p, n) = (7, 40);
@@ -309,5 +310,11 @@ mod tests {
         assert_eq!(zero[0], moments.label_second_moment);
         let wrong = moments.mean_squared_errors(Mat::zeros(p + 1, 1).as_ref(), Par::Seq);
         assert!(wrong.unwrap_err().to_string().contains("readouts"));
+        let misshapen = EmpiricalMoments {
+            omega: Mat::zeros(p, p - 1),
+            ..moments.clone()
+        };
+        let refused = misshapen.mean_squared_errors(w.as_ref(), Par::Seq);
+        assert!(refused.unwrap_err().to_string().contains("omega"));
     }
 }

@@ -11,10 +11,11 @@
 //! on the thread count.
 //!
 //! A held-out set scores the fits either sample by sample or from its moments
-//! ([`HeldOut`]): E (y − wᵀφ)² = E y² − 2wᵀψ + wᵀΩw costs p² per fit instead of p m,
-//! which wins as soon as a set of m > p samples scores a few dozen fits — a learning
-//! curve of 10 sizes × 4 penalties × 20 repeats scores 800. The fits of one repeat are
-//! scored side by side in one product per set.
+//! ([`HeldOut`]): E (y − wᵀφ)² = E y² − 2wᵀψ + wᵀΩw costs 2p² flops per fit instead
+//! of 2pm. Forming the moments costs p²m (one triangle), so in flops they pay off
+//! after about p/2 fits — or at once, when they exist anyway (Ω̂, ψ̂, E y² of the set
+//! the theory is given) or serve several learning curves of the same features. The
+//! fits of one repeat are scored side by side in one product per set.
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
@@ -52,9 +53,9 @@ pub enum HeldOut<'a> {
     /// The samples themselves: every fit predicts every sample, p m flops per fit.
     Samples(Samples<'a>),
     /// Their moments, taken with `Centring::Uncentred` of features centred as the
-    /// pool's are ([`EmpiricalMoments::mean_squared_errors`]): p² flops per fit once the p² m of
-    /// the moments are paid — the cheaper form when one set scores many fits (every
-    /// size, penalty and repeat of a learning curve).
+    /// pool's are ([`EmpiricalMoments::mean_squared_errors`]): 2p² flops per fit
+    /// against the samples' 2pm, once the p²m of the moments are paid (see the module
+    /// docs for when that pays).
     Moments(&'a EmpiricalMoments),
 }
 
