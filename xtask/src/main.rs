@@ -28,6 +28,11 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+/// Freed large matrices are kept for the next of the same size instead of being
+/// mapped and first-touched again (see `dsrf::retain`).
+#[global_allocator]
+static ALLOCATOR: dsrf::retain::Retaining = dsrf::retain::Retaining::standard();
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {

@@ -46,6 +46,11 @@ enum Command {
     Empirical(empirical::EmpiricalArgs),
 }
 
+/// Freed large matrices are kept for the next of the same size instead of being
+/// mapped and first-touched again (see `dsrf::retain`).
+#[global_allocator]
+static ALLOCATOR: dsrf::retain::Retaining = dsrf::retain::Retaining::standard();
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

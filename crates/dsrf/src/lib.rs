@@ -31,7 +31,8 @@
 //! * [`presets`] — the networks of the papers' figures;
 //! * [`files`] (feature `files`) — the network, problem and linearisation file formats
 //!   and `.npy` arrays, one strict parser for the CLI, the xtask and Python;
-//! * [`budget`] — memory and work limits checked before anything is allocated.
+//! * [`budget`] — memory and work limits checked before anything is allocated;
+//! * [`retain`] — a global allocator for the binaries that reuses freed large blocks.
 //!
 //! # Example
 //!
@@ -62,6 +63,7 @@ mod footprint;
 pub mod learned;
 pub mod network;
 pub mod presets;
+pub mod retain;
 pub mod route;
 pub mod simulate;
 pub mod spectra;

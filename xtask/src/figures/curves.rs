@@ -15,6 +15,7 @@
 //! replicate: one feature pass serves every n (nested prefixes) and one factorisation
 //! per n serves the penalty.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The `Experiment` methods of a figure whose work is a `Curves` in the field `curves`
@@ -173,7 +174,8 @@ enum Unit {
 /// weights): `Ok(None)` keeps the series' own network.
 pub type SpecProvider = Arc<dyn Fn(usize) -> Result<Option<NetworkSpec>> + Send + Sync>;
 
-/// A series' realised network and its sampler (built once per process).
+/// A series' realised network and its sampler (built by the first unit of the series
+/// that needs it, kept until the series' last unit has run).
 struct Realised {
     network: RealisedNetwork,
     teacher: NetworkTeacher,
@@ -183,6 +185,13 @@ struct Realised {
 pub struct Curves {
     setup: CurveSetup,
     cache: Vec<Mutex<Option<Arc<Realised>>>>,
+    /// Per series, the units not run yet: when none is left its realisation is dropped.
+    /// Why: kept to the end of the figure, `fig1_ensemble`'s 80 realisations (≈ 96 MB
+    /// each at d = 1000) grew the process to 7.7 GB, every byte of it fresh pages, and
+    /// the first touches took 15 % of the figure's CPU time in the kernel on the 2-core
+    /// VM. A unit run again after that (shards, tests) realises the series again, with
+    /// the same bits: the realisation depends only on the series' seed.
+    open_units: Vec<AtomicUsize>,
     provider: Option<SpecProvider>,
 }
 
@@ -229,9 +238,16 @@ impl Curves {
     /// Wraps a setup (nothing is computed yet).
     pub fn new(setup: CurveSetup) -> Self {
         let cache = setup.series.iter().map(|_| Mutex::new(None)).collect();
+        let per_series = 1 + usize::from(setup.monte_carlo.is_some()) + setup.replicates;
+        let open_units = setup
+            .series
+            .iter()
+            .map(|_| AtomicUsize::new(per_series))
+            .collect();
         Curves {
             setup,
             cache,
+            open_units,
             provider: None,
         }
     }
@@ -552,6 +568,13 @@ impl Curves {
         let u = *units
             .get(unit)
             .ok_or_else(|| anyhow!("no unit {unit} (there are {})", units.len()))?;
+        let rows = self.run(u);
+        self.unit_done(u);
+        rows
+    }
+
+    /// Unit `u`'s raw rows.
+    fn run(&self, u: Unit) -> Result<Vec<Vec<Cell>>> {
         match u {
             Unit::Theory(s) => {
                 let problem = self.realised(s)?.network.problem(CONVENTION)?;
@@ -569,6 +592,23 @@ impl Curves {
                 self.theory_rows(s, THEORY_MC, &problem)
             }
             Unit::Simulation(s, r) => self.simulation_rows(s, r),
+        }
+    }
+
+    /// Counts unit `u` as run (whether it succeeded or not) and drops its series'
+    /// realisation after the last one.
+    fn unit_done(&self, u: Unit) {
+        let s = match u {
+            Unit::Theory(s) | Unit::MonteCarlo(s) | Unit::Simulation(s, _) => s,
+        };
+        let before = self.open_units[s]
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .unwrap_or(0);
+        if before <= 1 {
+            // A poisoned slot only means a build panicked; there is nothing to drop then.
+            if let Ok(mut slot) = self.cache[s].lock() {
+                *slot = None;
+            }
         }
     }
 
