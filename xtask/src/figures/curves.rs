@@ -15,7 +15,7 @@
 //! replicate: one feature pass serves every n (nested prefixes) and one factorisation
 //! per n serves the penalty.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The `Experiment` methods of a figure whose work is a `Curves` in the field `curves`
@@ -185,13 +185,17 @@ struct Realised {
 pub struct Curves {
     setup: CurveSetup,
     cache: Vec<Mutex<Option<Arc<Realised>>>>,
-    /// Per series, the units not run yet: when none is left its realisation is dropped.
-    /// Why: kept to the end of the figure, `fig1_ensemble`'s 80 realisations (≈ 96 MB
-    /// each at d = 1000) grew the process to 7.7 GB, every byte of it fresh pages, and
-    /// the first touches took 15 % of the figure's CPU time in the kernel on the 2-core
-    /// VM. A unit run again after that (shards, tests) realises the series again, with
-    /// the same bits: the realisation depends only on the series' seed.
+    /// Per series, the units not run yet in this process: when none is left its
+    /// realisation is dropped. Why: kept to the end of the figure, `fig1_ensemble`'s 80
+    /// realisations (≈ 96 MB each at d = 1000) grew the process to 7.7 GB, every byte
+    /// of it fresh pages, and the first touches took 15 % of the figure's CPU time in
+    /// the kernel on the 2-core VM. A shard holds only some units of a series and so
+    /// keeps its realisations to the end, as before. A unit run again after the release
+    /// (a test does) realises the series again, with the same bits: the realisation
+    /// depends only on the series' seed.
     open_units: Vec<AtomicUsize>,
+    /// Per unit, whether it has run (so a unit run twice is counted once).
+    has_run: Vec<AtomicBool>,
     provider: Option<SpecProvider>,
 }
 
@@ -244,16 +248,19 @@ impl Curves {
             .iter()
             .map(|_| AtomicUsize::new(per_series))
             .collect();
+        let units = setup.series.len() * per_series;
         Curves {
             setup,
             cache,
             open_units,
+            has_run: (0..units).map(|_| AtomicBool::new(false)).collect(),
             provider: None,
         }
     }
 
-    /// Like [`Curves::new`], with networks built on demand by `provider` (called at
-    /// most once per series and process, from the first unit that needs it).
+    /// Like [`Curves::new`], with networks built on demand by `provider` (called by
+    /// the first unit of a series that needs it; again only if a unit of the series is
+    /// run after all of them have).
     pub fn with_provider(setup: CurveSetup, provider: SpecProvider) -> Self {
         Curves {
             provider: Some(provider),
@@ -569,7 +576,9 @@ impl Curves {
             .get(unit)
             .ok_or_else(|| anyhow!("no unit {unit} (there are {})", units.len()))?;
         let rows = self.run(u);
-        self.unit_done(u);
+        if !self.has_run[unit].swap(true, Ordering::AcqRel) {
+            self.unit_done(u);
+        }
         rows
     }
 
@@ -595,16 +604,13 @@ impl Curves {
         }
     }
 
-    /// Counts unit `u` as run (whether it succeeded or not) and drops its series'
-    /// realisation after the last one.
+    /// Counts unit `u` as run for the first time (whether it succeeded or not) and
+    /// drops its series' realisation after the last one.
     fn unit_done(&self, u: Unit) {
         let s = match u {
             Unit::Theory(s) | Unit::MonteCarlo(s) | Unit::Simulation(s, _) => s,
         };
-        let before = self.open_units[s]
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
-            .unwrap_or(0);
-        if before <= 1 {
+        if self.open_units[s].fetch_sub(1, Ordering::AcqRel) == 1 {
             // A poisoned slot only means a build panicked; there is nothing to drop then.
             if let Ok(mut slot) = self.cache[s].lock() {
                 *slot = None;
