@@ -203,7 +203,10 @@ impl EmpiricalMoments {
     /// reduced to its moments once scores any number of fits cheaply. The rounding
     /// error is that of the three terms, ε (E y² + 2|wᵀψ̂| + wᵀΩ̂w) up to a factor of
     /// order p: small relative to the error itself unless the error is far below those
-    /// terms (a fit that explains nearly all of E y²).
+    /// terms (a fit that explains nearly all of E y²). Such a fit can come out
+    /// slightly negative, which a sum of squares cannot be: it is clipped at 0, as
+    /// dsrf-sim's moment risks are; a form that is not finite (readouts so large that
+    /// wᵀΩ̂w overflows) is an error, never a clipped or infinite error.
     pub fn mean_squared_errors(&self, readouts: MatRef<'_, f64>, par: Par) -> Result<Vec<f64>> {
         let p = self.psi.len();
         if self.omega.shape() != (p, p) {
@@ -230,7 +233,7 @@ impl EmpiricalMoments {
             1.0,
             par,
         );
-        Ok((0..readouts.ncols())
+        (0..readouts.ncols())
             .map(|l| {
                 let (w, ow) = (readouts.col(l), omega_w.col(l));
                 let (mut cross, mut quadratic) = (0.0, 0.0);
@@ -238,9 +241,17 @@ impl EmpiricalMoments {
                     cross += w[i] * self.psi[i];
                     quadratic += w[i] * ow[i];
                 }
-                self.label_second_moment - 2.0 * cross + quadratic
+                let error = self.label_second_moment - 2.0 * cross + quadratic;
+                if error.is_finite() {
+                    Ok(error.max(0.0))
+                } else {
+                    Err(DsrfError::input(
+                        format!("readouts[{l}]"),
+                        format!("give E y² − 2wᵀψ̂ + wᵀΩ̂w = {error}, not a finite number"),
+                    ))
+                }
             })
-            .collect())
+            .collect()
     }
 
     /// Theorem 3.1's input (code form) with label-noise variance `noise_variance`
@@ -316,5 +327,25 @@ mod tests {
         };
         let refused = misshapen.mean_squared_errors(w.as_ref(), Par::Seq);
         assert!(refused.unwrap_err().to_string().contains("omega"));
+        // Readouts whose quadratic form overflows are an error naming the column.
+        let huge = Mat::from_fn(p, 2, |_, l| if l == 1 { 1e300 } else { 0.0 });
+        let overflow = moments.mean_squared_errors(huge.as_ref(), Par::Seq);
+        assert!(overflow.unwrap_err().to_string().contains("readouts[1]"));
+        // The exact least-squares fit of y on one feature, with y = 3 φ₀ exactly: the
+        // error is 0 up to rounding, and never below it.
+        let exact_y: Vec<f64> = (0..n).map(|j| 3.0 * centred_x[(0, j)]).collect();
+        let exact = empirical_moments(
+            centred_x.as_ref(),
+            &exact_y,
+            &Centring::Uncentred,
+            &Budget::unlimited(),
+        )
+        .unwrap();
+        let w3 = Mat::from_fn(p, 1, |i, _| if i == 0 { 3.0 } else { 0.0 });
+        let e = exact.mean_squared_errors(w3.as_ref(), Par::Seq).unwrap()[0];
+        assert!(
+            (0.0..=1e-14 * exact.label_second_moment).contains(&e),
+            "{e}"
+        );
     }
 }

@@ -170,6 +170,28 @@ enum Unit {
     Simulation(usize, usize),
 }
 
+impl Unit {
+    /// The series the unit belongs to.
+    fn series(self) -> usize {
+        match self {
+            Unit::Theory(s) | Unit::MonteCarlo(s) | Unit::Simulation(s, _) => s,
+        }
+    }
+}
+
+/// The work units of `setup`, in order (see the module docs).
+fn unit_list(setup: &CurveSetup) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for s in 0..setup.series.len() {
+        units.push(Unit::Theory(s));
+        if setup.monte_carlo.is_some() {
+            units.push(Unit::MonteCarlo(s));
+        }
+        units.extend((0..setup.replicates).map(|r| Unit::Simulation(s, r)));
+    }
+    units
+}
+
 /// Replaces the network of series s when it can only be built on demand (trained
 /// weights): `Ok(None)` keeps the series' own network.
 pub type SpecProvider = Arc<dyn Fn(usize) -> Result<Option<NetworkSpec>> + Send + Sync>;
@@ -242,18 +264,14 @@ impl Curves {
     /// Wraps a setup (nothing is computed yet).
     pub fn new(setup: CurveSetup) -> Self {
         let cache = setup.series.iter().map(|_| Mutex::new(None)).collect();
-        let per_series = 1 + usize::from(setup.monte_carlo.is_some()) + setup.replicates;
-        let open_units = setup
-            .series
-            .iter()
-            .map(|_| AtomicUsize::new(per_series))
-            .collect();
-        let units = setup.series.len() * per_series;
+        let units = unit_list(&setup);
+        let mut per_series = vec![0; setup.series.len()];
+        units.iter().for_each(|u| per_series[u.series()] += 1);
         Curves {
             setup,
             cache,
-            open_units,
-            has_run: (0..units).map(|_| AtomicBool::new(false)).collect(),
+            open_units: per_series.into_iter().map(AtomicUsize::new).collect(),
+            has_run: units.iter().map(|_| AtomicBool::new(false)).collect(),
             provider: None,
         }
     }
@@ -284,15 +302,7 @@ impl Curves {
     }
 
     fn unit_list(&self) -> Vec<Unit> {
-        let mut units = Vec::new();
-        for s in 0..self.setup.series.len() {
-            units.push(Unit::Theory(s));
-            if self.setup.monte_carlo.is_some() {
-                units.push(Unit::MonteCarlo(s));
-            }
-            units.extend((0..self.setup.replicates).map(|r| Unit::Simulation(s, r)));
-        }
-        units
+        unit_list(&self.setup)
     }
 
     /// Labels of the work units.
@@ -607,9 +617,7 @@ impl Curves {
     /// Counts unit `u` as run for the first time (whether it succeeded or not) and
     /// drops its series' realisation after the last one.
     fn unit_done(&self, u: Unit) {
-        let s = match u {
-            Unit::Theory(s) | Unit::MonteCarlo(s) | Unit::Simulation(s, _) => s,
-        };
+        let s = u.series();
         if self.open_units[s].fetch_sub(1, Ordering::AcqRel) == 1 {
             // A poisoned slot only means a build panicked; there is nothing to drop then.
             if let Ok(mut slot) = self.cache[s].lock() {
