@@ -59,6 +59,7 @@ mod ridge;
 mod ridge_path;
 mod ridge_prefixes;
 mod roots;
+mod simd;
 mod special;
 mod spectral;
 mod symv;
@@ -73,6 +74,7 @@ pub use ridge::{RidgeSystem, ridge_solve};
 pub use ridge_path::{gram_lower, ridge_path, ridge_path_normal};
 pub use ridge_prefixes::ridge_path_prefixes;
 pub use roots::{psd_inverse_sqrt, psd_sqrt};
+pub use simd::SimdLevel;
 pub use special::{sigmoid, softplus};
 pub use spectral::{
     ProjectedSpectrum, Tridiagonalisation, projected_spectrum, projected_spectrum_with,

@@ -6,20 +6,32 @@
 //! compiler turns into SIMD code, accurate to a few ulp (tested against `libm` on a
 //! dense grid). Gaussian moments and quadrature keep using the library function.
 
+use dsrf_linalg::SimdLevel;
+
 /// Replaces every entry x of `values` by f(x, tanh(scale·x)),
-/// in the widest SIMD the CPU offers. The AVX2 path compiles the same arithmetic (no
-/// fused multiply-adds: Rust never contracts), so both paths give identical bits.
+/// in the widest SIMD the CPU offers ([`SimdLevel`]: the wider builds compile the same
+/// arithmetic, so every level gives identical bits).
 #[inline]
 pub(crate) fn map_tanh(values: &mut [f64], scale: f64, f: impl Fn(f64, f64) -> f64 + Copy) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            unsafe { map_tanh_avx2(values, scale, f) };
-            return;
-        }
+    map_tanh_at(SimdLevel::detected(), values, scale, f);
+}
+
+/// [`map_tanh`] in the build of `level` (capped at what the CPU supports).
+#[inline]
+fn map_tanh_at(
+    level: SimdLevel,
+    values: &mut [f64],
+    scale: f64,
+    f: impl Fn(f64, f64) -> f64 + Copy,
+) {
+    match level.supported() {
+        // SAFETY (both arms): `supported` caps the level at what the CPU has.
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => unsafe { map_tanh_avx512(values, scale, f) },
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx2 => unsafe { map_tanh_avx2(values, scale, f) },
+        _ => map_tanh_portable(values, scale, f),
     }
-    map_tanh_portable(values, scale, f);
 }
 
 #[inline(always)]
@@ -32,6 +44,12 @@ fn map_tanh_portable(values: &mut [f64], scale: f64, f: impl Fn(f64, f64) -> f64
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn map_tanh_avx2(values: &mut [f64], scale: f64, f: impl Fn(f64, f64) -> f64) {
+    map_tanh_portable(values, scale, f);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn map_tanh_avx512(values: &mut [f64], scale: f64, f: impl Fn(f64, f64) -> f64) {
     map_tanh_portable(values, scale, f);
 }
 
@@ -95,19 +113,29 @@ fn exp_positive(z: f64) -> f64 {
     p * f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52)
 }
 
-/// The single-precision twin of [`map_tanh`], for training in f32: eight lanes per
-/// AVX2 register instead of four, and shorter polynomials (f32 needs 24 bits, not 53).
+/// The single-precision twin of [`map_tanh`], for training in f32: twice the lanes per
+/// register, and shorter polynomials (f32 needs 24 bits, not 53).
 #[inline]
 pub(crate) fn map_tanh_f32(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) -> f32 + Copy) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            unsafe { map_tanh_f32_avx2(values, scale, f) };
-            return;
-        }
+    map_tanh_f32_at(SimdLevel::detected(), values, scale, f);
+}
+
+/// [`map_tanh_f32`] in the build of `level` (capped at what the CPU supports).
+#[inline]
+fn map_tanh_f32_at(
+    level: SimdLevel,
+    values: &mut [f32],
+    scale: f32,
+    f: impl Fn(f32, f32) -> f32 + Copy,
+) {
+    match level.supported() {
+        // SAFETY (both arms): `supported` caps the level at what the CPU has.
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => unsafe { map_tanh_f32_avx512(values, scale, f) },
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx2 => unsafe { map_tanh_f32_avx2(values, scale, f) },
+        _ => map_tanh_f32_portable(values, scale, f),
     }
-    map_tanh_f32_portable(values, scale, f);
 }
 
 #[inline(always)]
@@ -120,6 +148,12 @@ fn map_tanh_f32_portable(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) ->
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn map_tanh_f32_avx2(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) -> f32) {
+    map_tanh_f32_portable(values, scale, f);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn map_tanh_f32_avx512(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) -> f32) {
     map_tanh_f32_portable(values, scale, f);
 }
 
@@ -195,14 +229,35 @@ mod tests {
         assert!(tanh(f64::NAN).is_nan());
     }
 
-    /// The slice path (AVX2 where available) gives the scalar function's bits.
+    /// Every SIMD build of the slice path the CPU can run gives the scalar function's
+    /// bits, on lengths with every remainder modulo the vector widths (the tail loops).
     #[test]
-    fn slice_path_is_bit_identical() {
-        let inputs: Vec<f64> = (-4000..4000).map(|i| i as f64 * 0.0131).collect();
-        let mut mapped = inputs.clone();
-        map_tanh(&mut mapped, 1.5, |x, t| x + t);
-        for (x, m) in inputs.iter().zip(&mapped) {
-            assert_eq!(m.to_bits(), (x + tanh(1.5 * x)).to_bits());
+    fn slice_path_is_bit_identical_at_every_simd_level() {
+        for level in SimdLevel::available() {
+            for len in [1usize, 7, 8, 9, 15, 16, 17, 33, 8000] {
+                let inputs: Vec<f64> = (0..len).map(|i| (i as f64 - 4000.0) * 0.0131).collect();
+                let mut mapped = inputs.clone();
+                map_tanh_at(level, &mut mapped, 1.5, |x, t| x + t);
+                for (x, m) in inputs.iter().zip(&mapped) {
+                    let expected = x + tanh(1.5 * x);
+                    assert_eq!(
+                        m.to_bits(),
+                        expected.to_bits(),
+                        "{level:?}, length {len}, x = {x}"
+                    );
+                }
+                let mut mapped32: Vec<f32> = inputs.iter().map(|&x| x as f32).collect();
+                map_tanh_f32_at(level, &mut mapped32, 1.5, |x, t| x + t);
+                for (x, m) in inputs.iter().zip(&mapped32) {
+                    let x = *x as f32;
+                    let expected = x + tanh_f32(1.5 * x);
+                    assert_eq!(
+                        m.to_bits(),
+                        expected.to_bits(),
+                        "{level:?}, length {len}, x = {x}"
+                    );
+                }
+            }
         }
     }
     /// The f32 tanh against libm's f64 tanh rounded to f32, in f32 ulp.
@@ -230,11 +285,5 @@ mod tests {
         assert_eq!(tanh_f32(-0.0).to_bits(), (-0.0f32).to_bits());
         assert_eq!(tanh_f32(f32::INFINITY), 1.0);
         assert!(tanh_f32(f32::NAN).is_nan());
-        let inputs: Vec<f32> = (-4000..4000).map(|i| i as f32 * 0.0131).collect();
-        let mut mapped = inputs.clone();
-        map_tanh_f32(&mut mapped, 1.5, |x, t| x + t);
-        for (x, m) in inputs.iter().zip(&mapped) {
-            assert_eq!(m.to_bits(), (x + tanh_f32(1.5 * x)).to_bits());
-        }
     }
 }
