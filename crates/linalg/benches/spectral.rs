@@ -62,6 +62,20 @@
 //! faster, so it was not kept). OpenBLAS's `dsymv` over the same 1999 shrinking blocks
 //! takes 107–158 ms on two threads, ours 132–176 ms: the products are ≈ 1.2× behind,
 //! the rest is the QL sweep's vector and the allocation.
+//!
+//! A two-stage reduction was prototyped on the same machine type on 2026-12-03 (a
+//! scratch program, not kept): stage 1 reduces to a band of half-width b by blocked
+//! Householder QR of each panel, its two-sided update W = A V T − ½ V (Tᵀ Vᵀ A V T),
+//! A ← A − V Wᵀ − W Vᵀ done as faer triangular products; stage 2 chases the band to
+//! tridiagonal form with Householder bulges (LAPACK's `sb2st` kernels) in compact band
+//! storage. Its eigenvalues matched faer's to 2e-15 at p = 300. At p = 2000, best of 5:
+//! stage 1 alone 165–200 ms for b = 16–64 (≈ 60 GFLOP/s: the symmetric products A V
+//! ran at ≈ 60, the rank-2b updates at ≈ 85), stage 2 67 ms (b = 16) to 250 ms (b = 64)
+//! on one core — in all more than the whole blocked one-stage reduction (≈ 220 ms
+//! inside a 315–325 ms `projected_spectrum`, against `eigvalsh` at 236–245 ms and
+//! `dsytrd` at 182–194 ms in the same hour). The bulge chase is latency-bound on
+//! vectors of b entries (neither AVX-512 nor compact storage moved it), so the scheme
+//! pays only where stage 2 runs as a pipeline on many cores.
 use criterion::{Criterion, criterion_group, criterion_main};
 use dsrf_linalg::{
     Mat, PsdPolicy, Tridiagonalisation, projected_spectrum, projected_spectrum_with, psd_eigen,
