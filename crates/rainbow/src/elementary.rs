@@ -13,44 +13,43 @@ use dsrf_linalg::SimdLevel;
 /// arithmetic, so every level gives identical bits).
 #[inline]
 pub(crate) fn map_tanh(values: &mut [f64], scale: f64, f: impl Fn(f64, f64) -> f64 + Copy) {
-    map_tanh_at(SimdLevel::detected(), values, scale, f);
+    map_at(SimdLevel::detected(), values, move |x| {
+        f(x, tanh(scale * x))
+    });
 }
 
-/// [`map_tanh`] in the build of `level` (capped at what the CPU supports).
+/// Replaces every entry x of `values` by g(x) in the build of `level` (capped at what
+/// the CPU supports). `g` is inlined into each build, so its arithmetic is compiled
+/// for that build's registers.
 #[inline]
-fn map_tanh_at(
-    level: SimdLevel,
-    values: &mut [f64],
-    scale: f64,
-    f: impl Fn(f64, f64) -> f64 + Copy,
-) {
+fn map_at<T: Copy>(level: SimdLevel, values: &mut [T], g: impl Fn(T) -> T + Copy) {
     match level.supported() {
         // SAFETY (both arms): `supported` caps the level at what the CPU has.
         #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx512 => unsafe { map_tanh_avx512(values, scale, f) },
+        SimdLevel::Avx512 => unsafe { map_avx512(values, g) },
         #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx2 => unsafe { map_tanh_avx2(values, scale, f) },
-        _ => map_tanh_portable(values, scale, f),
+        SimdLevel::Avx2 => unsafe { map_avx2(values, g) },
+        _ => map_portable(values, g),
     }
 }
 
 #[inline(always)]
-fn map_tanh_portable(values: &mut [f64], scale: f64, f: impl Fn(f64, f64) -> f64) {
+fn map_portable<T: Copy>(values: &mut [T], g: impl Fn(T) -> T) {
     for v in values {
-        *v = f(*v, tanh(scale * *v));
+        *v = g(*v);
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn map_tanh_avx2(values: &mut [f64], scale: f64, f: impl Fn(f64, f64) -> f64) {
-    map_tanh_portable(values, scale, f);
+unsafe fn map_avx2<T: Copy>(values: &mut [T], g: impl Fn(T) -> T) {
+    map_portable(values, g);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn map_tanh_avx512(values: &mut [f64], scale: f64, f: impl Fn(f64, f64) -> f64) {
-    map_tanh_portable(values, scale, f);
+unsafe fn map_avx512<T: Copy>(values: &mut [T], g: impl Fn(T) -> T) {
+    map_portable(values, g);
 }
 
 /// tanh(x) = t/(t + 2) with t = expm1(2|x|) ≥ 0 (no cancellation), sign restored.
@@ -117,44 +116,9 @@ fn exp_positive(z: f64) -> f64 {
 /// register, and shorter polynomials (f32 needs 24 bits, not 53).
 #[inline]
 pub(crate) fn map_tanh_f32(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) -> f32 + Copy) {
-    map_tanh_f32_at(SimdLevel::detected(), values, scale, f);
-}
-
-/// [`map_tanh_f32`] in the build of `level` (capped at what the CPU supports).
-#[inline]
-fn map_tanh_f32_at(
-    level: SimdLevel,
-    values: &mut [f32],
-    scale: f32,
-    f: impl Fn(f32, f32) -> f32 + Copy,
-) {
-    match level.supported() {
-        // SAFETY (both arms): `supported` caps the level at what the CPU has.
-        #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx512 => unsafe { map_tanh_f32_avx512(values, scale, f) },
-        #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx2 => unsafe { map_tanh_f32_avx2(values, scale, f) },
-        _ => map_tanh_f32_portable(values, scale, f),
-    }
-}
-
-#[inline(always)]
-fn map_tanh_f32_portable(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) -> f32) {
-    for v in values {
-        *v = f(*v, tanh_f32(scale * *v));
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn map_tanh_f32_avx2(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) -> f32) {
-    map_tanh_f32_portable(values, scale, f);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn map_tanh_f32_avx512(values: &mut [f32], scale: f32, f: impl Fn(f32, f32) -> f32) {
-    map_tanh_f32_portable(values, scale, f);
+    map_at(SimdLevel::detected(), values, move |x| {
+        f(x, tanh_f32(scale * x))
+    });
 }
 
 /// tanh in f32 by the same route as [`tanh`]: t/(t + 2) with t = expm1(2|x|).
@@ -245,7 +209,7 @@ mod tests {
                     })
                     .collect();
                 let mut mapped = inputs.clone();
-                map_tanh_at(level, &mut mapped, 1.5, |x, t| x + t);
+                map_at(level, &mut mapped, |x| x + tanh(1.5 * x));
                 for (x, m) in inputs.iter().zip(&mapped) {
                     let expected = x + tanh(1.5 * x);
                     assert_eq!(
@@ -255,7 +219,7 @@ mod tests {
                     );
                 }
                 let mut mapped32: Vec<f32> = inputs.iter().map(|&x| x as f32).collect();
-                map_tanh_f32_at(level, &mut mapped32, 1.5, |x, t| x + t);
+                map_at(level, &mut mapped32, |x| x + tanh_f32(1.5 * x));
                 for (x, m) in inputs.iter().zip(&mapped32) {
                     let x = *x as f32;
                     let expected = x + tanh_f32(1.5 * x);
